@@ -1,0 +1,1 @@
+"""Rules of the WhatsApp Channel Console. Nothing here imports Streamlit."""

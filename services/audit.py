@@ -1,0 +1,58 @@
+"""The audit trail: who did what, when, and which fields changed (never a token)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.access import Actor
+from services.store.models import AuditEvent
+
+_NEVER_RECORDED = frozenset({"token", "token_ciphertext", "token_fingerprint", "password", "password_hash"})
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """Fields whose value changed, as {field: [before, after]}; secret fields are left out."""
+    before, after = before or {}, after or {}
+    fields = (set(before) | set(after)) - _NEVER_RECORDED
+    return {f: [before.get(f), after.get(f)] for f in sorted(fields) if before.get(f) != after.get(f)}
+
+
+def record(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object,
+    object_name: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """Add an audit row to `session`; the caller's commit makes it durable with the change itself."""
+    event = AuditEvent(
+        actor=actor.email,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_name=object_name,
+        changes=diff(before, after),
+        detail=detail[:1000],
+    )
+    session.add(event)
+    return event
+
+
+def list_events(
+    *, session: Session, object_type: str | None = None, actor: str | None = None, limit: int = 500
+) -> list[AuditEvent]:
+    """Newest first, optionally for one kind of object or one person."""
+    query = select(AuditEvent)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if actor:
+        query = query.where(AuditEvent.actor == actor)
+    return list(session.exec(query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)))

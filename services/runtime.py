@@ -1,0 +1,52 @@
+"""One running console: settings, store, Graph API client, token vault and clock, opened together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from services.graph.client import GraphClient
+from services.settings import Settings, load_settings
+from services.store.engine import create_store_engine
+from services.store.types import utcnow
+from services.token_vault import TokenVault, load_vault
+
+DEMO_GRAPH_BASE_URL = "http://graph.simulator.invalid"
+
+
+@dataclass
+class Console:
+    settings: Settings
+    engine: Engine
+    graph: GraphClient
+    vault: TokenVault
+    clock: Callable[[], datetime]
+    simulator: object | None = None  # the in-process simulator, in demo mode
+
+
+def _graph_for(settings: Settings, clock: Callable[[], datetime]) -> tuple[GraphClient, object | None]:
+    from services.graph.connection import build_graph_client
+
+    if not settings.demo:
+        return build_graph_client(settings.graph_api_url, version=settings.graph_api_version), None
+    from services.simulator import Simulator, in_process_transport
+
+    simulator = Simulator(clock=clock)
+    transport = in_process_transport(simulator)
+    client = build_graph_client(DEMO_GRAPH_BASE_URL, version=settings.graph_api_version, transport=transport)
+    return client, simulator
+
+
+def open_console(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> Console:
+    """Open the store (migrated to head), the vault and the Graph API client for `settings`."""
+    from services.store.migrate import upgrade_to_head
+
+    settings = settings or load_settings()
+    vault = load_vault(settings)
+    engine = create_store_engine(settings.database_url)
+    upgrade_to_head(engine)
+    graph, simulator = _graph_for(settings, clock)
+    return Console(settings=settings, engine=engine, graph=graph, vault=vault, clock=clock, simulator=simulator)

@@ -1,0 +1,80 @@
+"""The configuration contract: environment first, then .streamlit/secrets.toml, then the default."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEMO = "demo"
+DEFAULT_GRAPH_API_VERSION = "v24.0"
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    graph_api_url: str
+    graph_api_version: str
+    secret_key: str | None
+    poll_interval_seconds: int
+    data_dir: Path
+
+    @property
+    def demo(self) -> bool:
+        return self.graph_api_url == DEMO
+
+    @property
+    def graph_api_major(self) -> int:
+        return int(self.graph_api_version.lstrip("v").split(".")[0])
+
+
+def _secrets_file(root: Path) -> dict[str, object]:
+    path = root / ".streamlit" / "secrets.toml"
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _lookup(name: str, secrets: dict[str, object], default: str | None) -> str | None:
+    if os.environ.get(name):
+        return os.environ[name]
+    value = secrets.get(name)
+    if value is not None and value != "":
+        return str(value)
+    return default
+
+
+def load_settings(root: Path | None = None) -> Settings:
+    """Read the contract of ARCHITECTURE.md; a missing secrets file is normal."""
+    root = root or Path.cwd()
+    secrets = _secrets_file(root)
+    data_dir = Path(_lookup("CONSOLE_DATA_DIR", secrets, str(DATA_DIR)) or DATA_DIR)
+    database_url = _lookup("DATABASE_URL", secrets, None) or f"sqlite:///{data_dir / 'console.sqlite'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    graph_api_url = (_lookup("GRAPH_API_URL", secrets, DEMO) or DEMO).rstrip("/")
+    version = _lookup("GRAPH_API_VERSION", secrets, DEFAULT_GRAPH_API_VERSION) or DEFAULT_GRAPH_API_VERSION
+    if not version.startswith("v") or not version[1:].replace(".", "").isdigit():
+        raise SettingsError(f"GRAPH_API_VERSION must look like v24.0, not {version!r}.")
+    interval = _lookup("POLL_INTERVAL_SECONDS", secrets, "300") or "300"
+    if not interval.isdigit() or int(interval) < 10:
+        raise SettingsError(f"POLL_INTERVAL_SECONDS must be a whole number of seconds, 10 or more, not {interval!r}.")
+    return Settings(
+        database_url=database_url,
+        graph_api_url=graph_api_url,
+        graph_api_version=version,
+        secret_key=_lookup("CONSOLE_SECRET_KEY", secrets, None),
+        poll_interval_seconds=int(interval),
+        data_dir=data_dir,
+    )

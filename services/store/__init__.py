@@ -1,0 +1,1 @@
+"""The SQLModel store: tables, the engine, migrations."""

@@ -1,0 +1,180 @@
+"""Every table of the console. Enumerated values are stored as their Graph API / domain strings."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from services.store.types import UTCDateTime, utcnow
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(UTCDateTime(), nullable=nullable, index=index),
+    )
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class WhatsAppBusinessAccount(SQLModel, table=True):
+    __tablename__ = "whatsapp_business_account"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=255)
+    business_id: str | None = Field(default=None, max_length=32)
+    currency: str | None = Field(default=None, max_length=8)
+    timezone_id: str | None = Field(default=None, max_length=16)
+    first_seen_at: datetime = _created()
+    last_seen_at: datetime = _created()
+
+
+class PhoneNumber(SQLModel, table=True):
+    """A number of the monitored fleet, with its latest known health."""
+
+    __tablename__ = "phone_number"
+
+    id: str = Field(primary_key=True, max_length=32)
+    waba_id: str = Field(foreign_key="whatsapp_business_account.id", index=True, max_length=32)
+    display_phone_number: str = Field(max_length=32)
+    verified_name: str = Field(default="", max_length=255)
+    quality_rating: str = Field(default="UNKNOWN", max_length=16)
+    throughput_level: str = Field(default="NOT_APPLICABLE", max_length=16)
+    messaging_limit: str | None = Field(default=None, max_length=32)
+    status: str | None = Field(default=None, max_length=32)
+    first_seen_at: datetime = _created()
+    last_polled_at: datetime | None = _utc(nullable=True)
+
+
+class Credential(SQLModel, table=True):
+    """An API credential: token (encrypted) + business ID, through which a WABA and a number were picked."""
+
+    __tablename__ = "api_credential"
+    __table_args__ = (UniqueConstraint("token_fingerprint", "phone_number_id", name="uq_credential_token_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    business_id: str = Field(max_length=32)
+    waba_id: str = Field(foreign_key="whatsapp_business_account.id", max_length=32)
+    phone_number_id: str = Field(foreign_key="phone_number.id", max_length=32)
+    token_ciphertext: str
+    token_last4: str = Field(max_length=4)
+    token_fingerprint: str = Field(max_length=64, index=True)
+    token_state: str = Field(default="valid", max_length=16)  # valid | expired | invalid | unknown
+    token_expires_at: datetime | None = _utc(nullable=True)
+    token_checked_at: datetime | None = _utc(nullable=True)
+    token_problem: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+    created_by: str = Field(default="", max_length=255)
+    updated_at: datetime = _created()
+
+
+class CredentialReach(SQLModel, table=True):
+    """A WABA reachable through a credential's token: what the poller reads each cycle."""
+
+    __tablename__ = "credential_reach"
+
+    credential_id: int = Field(foreign_key="api_credential.id", primary_key=True, ondelete="CASCADE")
+    waba_id: str = Field(foreign_key="whatsapp_business_account.id", primary_key=True, max_length=32)
+
+
+class HealthInterval(SQLModel, table=True):
+    """One unchanged stretch of a number's health: observed at `since`, still so at `last_confirmed_at`."""
+
+    __tablename__ = "phone_number_health"
+    __table_args__ = (Index("ix_phone_number_health_number_since", "phone_number_id", "since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone_number_id: str = Field(foreign_key="phone_number.id", max_length=32)
+    since: datetime = _created()
+    last_confirmed_at: datetime = _created()
+    polls: int = Field(default=1)
+    follows_gap: bool = Field(default=True)
+    quality_rating: str = Field(max_length=16)
+    throughput_level: str = Field(max_length=16)
+    messaging_limit: str | None = Field(default=None, max_length=32)
+    status: str | None = Field(default=None, max_length=32)
+    verified_name: str = Field(default="", max_length=255)
+
+
+class ChannelConfiguration(SQLModel, table=True):
+    __tablename__ = "channel_configuration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, index=True)
+    description: str = Field(default="", max_length=1000)
+    channel: str = Field(default="whatsapp", max_length=16)
+    marketing_action: str | None = Field(default=None, max_length=64)
+    credential_id: int | None = Field(default=None, foreign_key="api_credential.id")
+    sender_phone_number_id: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="draft", max_length=16)  # draft | processing | active | failed | deactivated
+    check_results: list[dict[str, Any]] = _json_list()
+    warnings: list[str] = _json_list()
+    pending_update: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    update_status: str | None = Field(default=None, max_length=16)  # processing | success | failed
+    update_check_results: list[dict[str, Any]] = _json_list()
+    version: int = Field(default=1)
+    checked_at: datetime | None = _utc(nullable=True)
+    created_at: datetime = _created()
+    created_by: str = Field(default="", max_length=255)
+    updated_at: datetime = _created()
+    updated_by: str = Field(default="", max_length=255)
+
+
+class PollRun(SQLModel, table=True):
+    __tablename__ = "poll_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    finished_at: datetime | None = _utc(nullable=True)
+    trigger: str = Field(default="schedule", max_length=16)  # schedule | manual | demo
+    poller_id: str = Field(default="", max_length=64)
+    status: str = Field(default="running", max_length=16)  # running | ok | partial | failed
+    credentials_polled: int = Field(default=0)
+    numbers_seen: int = Field(default=0)
+    graph_calls: int = Field(default=0)
+    errors: list[dict[str, Any]] = _json_list()
+
+
+class PollerLease(SQLModel, table=True):
+    """Who may poll: one holder per database until `expires_at`."""
+
+    __tablename__ = "poller_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=64)
+    acquired_at: datetime = _created()
+    expires_at: datetime = _created()
+
+
+class ConsoleUser(SQLModel, table=True):
+    __tablename__ = "console_user"
+
+    email: str = Field(primary_key=True, max_length=255)
+    role: str = Field(max_length=16)  # admin | viewer
+    password_hash: str | None = Field(default=None, max_length=255)
+    failed_attempts: int = Field(default=0)
+    locked_until: datetime | None = _utc(nullable=True)
+    created_at: datetime = _created()
+    last_sign_in_at: datetime | None = _utc(nullable=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor: str = Field(max_length=255, index=True)
+    action: str = Field(max_length=32)
+    object_type: str = Field(max_length=32, index=True)
+    object_id: str = Field(max_length=64)
+    object_name: str = Field(default="", max_length=255)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    detail: str = Field(default="", max_length=1000)

@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces: page set-up, cached resources, badges."""

@@ -1,0 +1,46 @@
+"""page_setup(): the first call of every page (page config, the console, who is signed in, the sidebar)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from services.access import DEMO_ADMIN, Actor
+from services.runtime import Console
+from services.settings import SettingsError
+from ui import resources
+
+PRODUCT = "WhatsApp Channel Console"
+
+
+@dataclass(frozen=True)
+class Page:
+    console: Console
+    actor: Actor
+
+
+def _environment_caption(console: Console) -> str:
+    settings = console.settings
+    graph = "built-in Graph API simulator" if settings.demo else settings.graph_api_url
+    store = "PostgreSQL" if settings.database_url.startswith("postgresql") else "SQLite"
+    return f"Graph API: {graph} ({settings.graph_api_version}) · store: {store}"
+
+
+def page_setup(title: str, *, icon: str = "💬") -> Page:
+    """Configure the page, open the console and render the sidebar; stops the page on a configuration error."""
+    st.set_page_config(page_title=f"{title} · {PRODUCT}", page_icon=icon, layout="wide")
+    try:
+        console = resources.console()
+    except SettingsError as exc:
+        st.title(PRODUCT)
+        st.error(f"The console cannot start: {exc}")
+        st.stop()
+    actor = DEMO_ADMIN
+    with st.sidebar:
+        st.markdown(f"**{PRODUCT}**")
+        if console.settings.demo:
+            st.caption(":orange-badge[Demo mode] signed in as the demo admin")
+        st.caption(f"Signed in as {actor.name or actor.email} · {actor.role}")
+        st.caption(_environment_caption(console))
+    return Page(console=console, actor=actor)

@@ -1,0 +1,22 @@
+"""Process-wide resources, cached once per configuration (Streamlit glue for services.runtime)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from services.runtime import Console, open_console
+from services.settings import Settings, load_settings
+
+
+# `key` only keys the cache (Streamlit does not hash parameters that start with an underscore).
+@st.cache_resource(show_spinner="Opening the console…")
+def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001
+    return open_console(_settings)
+
+
+def console() -> Console:
+    """The console for the current configuration (a new one when DATABASE_URL or GRAPH_API_URL change)."""
+    settings = load_settings()
+    return _console_for(repr(replace(settings, secret_key=None)), settings)
