@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.store",
     "tests.fixtures.simulator",
+    "tests.fixtures.console",
 ]
