@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from typing import Literal
 
 Role = Literal["admin", "viewer"]
@@ -32,3 +33,13 @@ def require_admin(actor: Actor, action: str) -> None:
     """Refuse `action` unless `actor` is an admin."""
     if not actor.is_admin:
         raise PermissionDenied(f"{actor.email} is a viewer and cannot {action}; ask an admin.")
+
+
+def role_for_email(email: str, rules: dict[str, list[str]]) -> Role | None:
+    """The role single sign-on grants `email` by the [roles] rules (patterns like '*@example.com')."""
+    email = email.strip().lower()
+    if any(fnmatch(email, pattern.lower()) for pattern in rules.get("admins", [])):
+        return "admin"
+    if any(fnmatch(email, pattern.lower()) for pattern in rules.get("viewers", [])):
+        return "viewer"
+    return None

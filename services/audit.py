@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -56,3 +57,26 @@ def list_events(
     if actor:
         query = query.where(AuditEvent.actor == actor)
     return list(session.exec(query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    object_types: list[str]
+    actors: list[str]
+
+
+def filter_choices(*, session: Session) -> FilterChoices:
+    """The object kinds and people that appear in the trail, for the page's filters."""
+    types = session.exec(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
+    actors = session.exec(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor))
+    return FilterChoices(object_types=list(types), actors=list(actors))
+
+
+def describe_changes(changes: Mapping[str, Any]) -> str:
+    """'status: draft → processing; name: a → b' (values shortened)."""
+
+    def short(value: Any) -> str:
+        text = "—" if value in (None, "") else str(value)
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    return "; ".join(f"{field}: {short(pair[0])} → {short(pair[1])}" for field, pair in changes.items())

@@ -40,13 +40,19 @@ def _graph_for(settings: Settings, clock: Callable[[], datetime]) -> tuple[Graph
     return client, simulator
 
 
-def open_console(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> Console:
-    """Open the store (migrated to head), the vault and the Graph API client for `settings`."""
+def open_store(settings: Settings | None = None) -> Engine:
+    """The store for `settings`, migrated to head (for command-line tools that need no Graph API)."""
     from services.store.migrate import upgrade_to_head
 
+    engine = create_store_engine((settings or load_settings()).database_url)
+    upgrade_to_head(engine)
+    return engine
+
+
+def open_console(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> Console:
+    """Open the store (migrated to head), the vault and the Graph API client for `settings`."""
     settings = settings or load_settings()
     vault = load_vault(settings)
-    engine = create_store_engine(settings.database_url)
-    upgrade_to_head(engine)
+    engine = open_store(settings)
     graph, simulator = _graph_for(settings, clock)
     return Console(settings=settings, engine=engine, graph=graph, vault=vault, clock=clock, simulator=simulator)

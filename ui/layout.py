@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services.access import DEMO_ADMIN, Actor
+from services.access import Actor
 from services.runtime import Console
 from services.settings import SettingsError
 from ui import resources
+from ui.sign_in import current_actor, sign_out
 
 PRODUCT = "WhatsApp Channel Console"
 
@@ -36,11 +37,14 @@ def page_setup(title: str, *, icon: str = "💬") -> Page:
         st.title(PRODUCT)
         st.error(f"The console cannot start: {exc}")
         st.stop()
-    actor = DEMO_ADMIN
+    actor = current_actor(console)
     with st.sidebar:
         st.markdown(f"**{PRODUCT}**")
         if console.settings.demo:
-            st.caption(":orange-badge[Demo mode] signed in as the demo admin")
-        st.caption(f"Signed in as {actor.name or actor.email} · {actor.role}")
+            st.caption(":orange-badge[Demo mode] signed in automatically as the demo admin")
+        else:
+            st.caption(f"Signed in as {actor.name or actor.email} · {actor.role}")
+            if st.button("Sign out", key="sidebar_sign_out"):
+                sign_out()
         st.caption(_environment_caption(console))
     return Page(console=console, actor=actor)

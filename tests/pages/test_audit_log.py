@@ -1,0 +1,56 @@
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from services import audit
+from services.access import Actor
+from services.runtime import open_store
+
+PAGE = "../../pages/4_Audit_log.py"
+
+
+def _signed_in(actor: Actor) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["signed_in_actor"] = actor
+    return at
+
+
+def _record_some_events() -> None:
+    with Session(open_store()) as session:
+        lead = Actor(email="lead@example.com", role="admin")
+        other = Actor(email="other@example.com", role="admin")
+        audit.record(
+            session=session, actor=lead, action="create", object_type="credential", object_id=1, object_name="Main"
+        )
+        audit.record(
+            session=session,
+            actor=other,
+            action="deactivate",
+            object_type="configuration",
+            object_id=3,
+            object_name="spring-sale",
+            before={"status": "active"},
+            after={"status": "deactivated"},
+        )
+        session.commit()
+
+
+def test_admins_read_the_trail_newest_first_and_filter_it(console_env: dict[str, str]) -> None:
+    _record_some_events()
+    at = _signed_in(Actor(email="lead@example.com", role="admin")).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Action"]) == ["deactivate", "create"]
+    assert table["Changes"].iloc[0] == "status: active → deactivated"
+    at.selectbox(key="audit_person").select("lead@example.com").run()
+    assert list(at.dataframe[0].value["Object"]) == ["credential Main"]
+    at.selectbox(key="audit_person").select("Everyone").run()
+    at.selectbox(key="audit_object").select("configuration").run()
+    assert list(at.dataframe[0].value["Who"]) == ["other@example.com"]
+
+
+def test_viewers_cannot_read_the_trail(console_env: dict[str, str]) -> None:
+    _record_some_events()
+    at = _signed_in(Actor(email="v@example.com", role="viewer")).run()
+    assert not at.exception
+    assert at.info[0].value == "Only admins can read the audit log."
+    assert not at.dataframe
