@@ -1,0 +1,196 @@
+"""The one Graph API client of the console: typed results, typed errors, retries of transient failures."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+import httpx
+
+from services.graph import results, subjects
+from services.graph.envelope import error_from_envelope, invalid_token, read_json, unreadable
+from services.graph.errors import BadParameter, GraphError, TokenInvalid
+from services.graph.network import failure_of
+from services.graph.paging import every_page
+from services.graph.redaction import redact
+from services.graph.results import ShapeError
+from services.graph.retry import with_retries
+from services.graph.subjects import Subject
+from services.graph.types import BusinessAccount, PhoneNumberHealth, TokenInfo
+
+HEALTH_FIELDS = (
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "quality_rating",
+    "throughput",
+    "status",
+    "name_status",
+)
+ACCOUNT_FIELDS = ("id", "name", "currency", "timezone_id")
+BUSINESS_EDGES = (("owned_whatsapp_business_accounts", "owned"), ("client_whatsapp_business_accounts", "client"))
+MAX_PAGE_SIZE = 100
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+_GRAPH_ID = re.compile(r"\d{1,32}")
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Reader = Callable[[dict[str, object], httpx.Response], T]
+
+
+def _usable(token: str) -> str:
+    token = (token or "").strip()
+    if not token:
+        raise TokenInvalid("No API token was given; paste the token from Meta Business Suite (Business settings).")
+    if not _TOKEN.fullmatch(token):
+        raise TokenInvalid(
+            "The API token holds spaces or characters Meta never puts in a token; "
+            "copy it again from Meta Business Suite."
+        )
+    return token
+
+
+def _checked(subject: Subject) -> Subject:
+    if not _GRAPH_ID.fullmatch(subject.id):
+        raise BadParameter(f"{subject.noun} ID must contain digits only; copy it from {subject.where}.")
+    return subject
+
+
+class GraphClient:
+    """Calls Meta's Graph API (or the simulator) over one shared `httpx.Client`; thread-safe."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        version: str = "v24.0",
+        max_retries: int = 3,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.http = http
+        self.version = version
+        self.major = int(version.lstrip("v").split(".")[0])
+        self.max_retries = max_retries
+        self.calls = 0  # Graph HTTP requests made, retries included
+        self._sleep = sleep
+        self._lock = threading.Lock()
+
+    @property
+    def health_fields(self) -> tuple[str, ...]:
+        """The phone-number fields asked, with the messaging-limit field this version serves."""
+        return (*HEALTH_FIELDS, results.limit_field(self.major))
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.http.close()
+
+    def debug_token(self, token: str) -> TokenInfo:
+        """What Meta says of `token`: expiry, scopes and the WABAs it reaches; raises the typed error if invalid."""
+        token = _usable(token)
+
+        def read(body: dict[str, object], response: httpx.Response) -> TokenInfo:
+            data = body.get("data")
+            if not isinstance(data, Mapping):
+                raise ShapeError("debug_token: no 'data' object")
+            if data.get("is_valid") is not True:
+                inner = data.get("error")
+                if isinstance(inner, Mapping):
+                    raise error_from_envelope(
+                        inner, http_status=response.status_code, headers=response.headers, subject=None
+                    )
+                raise invalid_token(http_status=response.status_code)
+            return results.token_info(data)
+
+        # Meta takes the token under inspection only as a query parameter; redaction keeps it out of the logs.
+        return self._get("debug_token", token=token, params={"input_token": token}, subject=None, read=read)
+
+    def business_accounts(self, token: str, business_id: str) -> list[BusinessAccount]:
+        """Owned and client WABAs of a business (both edges, every page, de-duplicated)."""
+        token, subject = _usable(token), _checked(subjects.business(business_id.strip()))
+        found: dict[str, BusinessAccount] = {}
+        for edge, ownership in BUSINESS_EDGES:
+
+            def convert(row: object, ownership: str = ownership) -> BusinessAccount:
+                return results.business_account(row, ownership=ownership)
+
+            params = {"fields": ",".join(ACCOUNT_FIELDS), "limit": str(MAX_PAGE_SIZE)}
+            path = f"{subject.id}/{edge}"
+            for account in self._pages(path, token=token, params=params, subject=subject, convert=convert):
+                found.setdefault(account.id, account)  # a WABA both owned and shared counts as owned
+        return list(found.values())
+
+    def business_account(self, token: str, waba_id: str) -> BusinessAccount:
+        """One WABA by ID (ownership is not on the node, so it reads as `owned`)."""
+        token, subject = _usable(token), _checked(subjects.whatsapp_account(waba_id.strip()))
+
+        def read(body: dict[str, object], _response: httpx.Response) -> BusinessAccount:
+            return results.business_account(body, ownership="owned")
+
+        params = {"fields": ",".join(ACCOUNT_FIELDS)}
+        return self._get(subject.id, token=token, params=params, subject=subject, read=read)
+
+    def phone_numbers(self, token: str, waba_id: str, *, page_size: int = MAX_PAGE_SIZE) -> list[PhoneNumberHealth]:
+        """Every phone number of a WABA with its health fields, following paging at limit=100."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}.")
+        token, subject = _usable(token), _checked(subjects.whatsapp_account(waba_id.strip()))
+
+        def convert(row: object) -> PhoneNumberHealth:
+            return results.phone_health(row, major=self.major)
+
+        params = {"fields": ",".join(self.health_fields), "limit": str(page_size)}
+        path = f"{subject.id}/phone_numbers"
+        return self._pages(path, token=token, params=params, subject=subject, convert=convert)
+
+    def phone_number(self, token: str, phone_number_id: str) -> PhoneNumberHealth:
+        """One phone number's health fields."""
+        token, subject = _usable(token), _checked(subjects.phone_number(phone_number_id.strip()))
+
+        def read(body: dict[str, object], _response: httpx.Response) -> PhoneNumberHealth:
+            return results.phone_health(body, major=self.major)
+
+        params = {"fields": ",".join(self.health_fields)}
+        return self._get(subject.id, token=token, params=params, subject=subject, read=read)
+
+    def _pages(
+        self, path: str, *, token: str, params: dict[str, str], subject: Subject, convert: Callable[[object], T]
+    ) -> list[T]:
+        def read(body: dict[str, object], _response: httpx.Response) -> tuple[list[T], str | None]:
+            return [convert(row) for row in results.rows(body, path)], results.next_cursor(body, path)
+
+        def fetch(after: str | None) -> tuple[list[T], str | None]:
+            asked = (params | {"after": after}) if after else params
+            return self._get(path, token=token, params=asked, subject=subject, read=read)
+
+        return every_page(fetch, what=path)
+
+    def _get(self, path: str, *, token: str, params: dict[str, str], subject: Subject | None, read: Reader[T]) -> T:
+        def attempt() -> T:
+            return self._attempt(path, token=token, params=params, subject=subject, read=read)
+
+        return with_retries(attempt, max_retries=self.max_retries, sleep=self._sleep, what=f"/{self.version}/{path}")
+
+    def _attempt(self, path: str, *, token: str, params: dict[str, str], subject: Subject | None, read: Reader[T]) -> T:
+        url = f"/{self.version}/{path}"
+        with self._lock:
+            self.calls += 1
+        try:
+            try:
+                response = self.http.get(url, params=params, headers={"Authorization": f"Bearer {token}"})
+            except httpx.HTTPError as exc:
+                log.debug("GET %s -> %s", url, type(exc).__name__)
+                raise failure_of(exc, self.http) from None
+            log.debug("GET %s -> %d", url, response.status_code)
+            body = read_json(response, subject=subject)
+            try:
+                return read(body, response)
+            except ShapeError as exc:
+                raise unreadable(response, str(exc)) from None
+        except GraphError as error:
+            if error.meta_message:  # Meta's wording, or a proxy's page, may echo what we sent
+                error.meta_message = redact(error.meta_message, token)
+            raise
