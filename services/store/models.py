@@ -9,6 +9,16 @@ from sqlmodel import Field, SQLModel
 from services.store.types import UTCDateTime, utcnow
 
 
+# Named constraints, so later migrations can alter them by name (SQLite batch mode needs names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 def _utc(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(
         default=None,
