@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -44,8 +45,13 @@ class TokenVault:
         return hmac.new(self._fingerprint_key, token.encode(), hashlib.sha256).hexdigest()
 
 
+# Shorter than this, four characters would give away too much of the token; nothing is kept in clear then.
+MIN_LENGTH_FOR_LAST4 = 8
+
+
 def last4(token: str) -> str:
-    return token[-4:] if len(token) >= 4 else ""
+    """The last four characters kept in clear (none for a token too short to spare them)."""
+    return token[-4:] if len(token) >= MIN_LENGTH_FOR_LAST4 else ""
 
 
 def masked(token_last4: str) -> str:
@@ -65,16 +71,36 @@ def _parse_keys(raw: str) -> list[bytes]:
     return keys
 
 
+def _read_demo_key(path: Path) -> bytes:
+    key = path.read_bytes().strip()
+    try:
+        Fernet(key)
+    except ValueError:
+        raise SettingsError(
+            f"{path} does not hold a Fernet key; restore it from a backup, or (if no API token was stored yet) "
+            "delete it and restart to generate a new one."
+        ) from None
+    return key
+
+
 def _demo_key(data_dir: Path) -> bytes:
     path = data_dir / DEMO_KEY_FILE
     if path.exists():
-        return path.read_bytes().strip()
+        return _read_demo_key(path)
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole to a private temporary file, then linked into place: of two consoles starting together, one
+    # wins the link and the other reads the winner's key; neither can read a half-written file.
+    fd, name = tempfile.mkstemp(prefix=f".{DEMO_KEY_FILE}.", dir=data_dir)  # mode 0600
+    temporary = Path(name)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
-    return key
+        handle.write(Fernet.generate_key())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink(missing_ok=True)
+    return _read_demo_key(path)
 
 
 def load_vault(settings: Settings) -> TokenVault:

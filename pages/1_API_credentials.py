@@ -1,0 +1,187 @@
+"""API credentials: the stored credentials and their actions, and the three-step "Create new API credentials"."""
+
+import streamlit as st
+from sqlmodel import Session
+
+from services import credentials
+from services.credential_views import CredentialView
+from services.graph.expiry import spoken
+from ui import credential_form as form
+from ui.badges import quality_badge, throughput_text
+from ui.layout import page_setup
+
+TOKEN_COLOURS = {"valid": "green", "expired": "red", "invalid": "red"}
+DIALOG_KEYS = ("cred_rotate_id", "cred_delete_id")
+
+page = page_setup("API credentials", icon="🔑")
+console, actor = page.console, page.actor
+st.title("API credentials")
+form.show_flash()
+
+
+def close_dialogs() -> None:
+    for key in (*DIALOG_KEYS, "credform_new_token"):
+        st.session_state.pop(key, None)
+
+
+def close() -> None:
+    """Close the open dialog: only a rerun from inside it closes it in the browser."""
+    close_dialogs()
+    st.rerun()
+
+
+def open_rotation(credential_id: int) -> None:
+    close_dialogs()
+    st.session_state["cred_rotate_id"] = credential_id
+
+
+def ask_delete(credential_id: int) -> None:
+    """Refuse at once while a configuration uses the credential; otherwise open the confirmation."""
+    close_dialogs()
+    with Session(console.engine) as session:
+        try:
+            credentials.ensure_deletable(session=session, credential_id=credential_id)
+        except (credentials.CredentialInUse, credentials.CredentialNotFound) as exc:
+            form.flash("error", str(exc))
+            return
+    st.session_state["cred_delete_id"] = credential_id
+
+
+def revalidate(view: CredentialView) -> None:
+    def call() -> CredentialView:
+        with Session(console.engine) as session:
+            return credentials.revalidate(
+                session=session,
+                graph=console.graph,
+                vault=console.vault,
+                actor=actor,
+                credential_id=view.id,
+                at=console.clock(),
+                poll_interval_s=console.settings.poll_interval_seconds,
+            )
+
+    fresh, problem = form.attempt(f"Asking Meta about “{view.name}”…", call)
+    if fresh is None:
+        form.flash("error", f"“{view.name}” was not re-validated: {problem}")
+    elif fresh.problem:
+        form.flash("warning", f"“{fresh.name}” re-validated: token {fresh.token_state_words}. {fresh.problem}")
+    else:
+        quality = quality_badge(fresh.quality_rating)
+        form.flash("success", f"“{fresh.name}” re-validated: token {fresh.token_state_words}; quality {quality}.")
+    st.rerun()
+
+
+@st.dialog("Replace the API token", on_dismiss=close_dialogs)
+def rotation_dialog(view: CredentialView) -> None:
+    st.markdown(f"**{view.name}** uses the token `{view.token_masked}`.")
+    st.caption("The new token gets the same checks as a new credential and must still reach this account and number.")
+    token = st.text_input("New API token", type="password", key="credform_new_token", autocomplete="off")
+    go, cancel = st.columns(2)
+    if cancel.button("Cancel", key="cred_rotate_cancel", width="stretch"):
+        close()
+    if not go.button("Replace token", type="primary", key="cred_rotate_confirm", width="stretch"):
+        return
+
+    def call() -> str:
+        with Session(console.engine) as session:
+            credential = credentials.rotate_token(
+                session=session,
+                graph=console.graph,
+                vault=console.vault,
+                actor=actor,
+                credential_id=view.id,
+                token=token or "",
+                at=console.clock(),
+                poll_interval_s=console.settings.poll_interval_seconds,
+            )
+            return credential.token_last4
+
+    new_last4, problem = form.attempt("Checking the new token with Meta…", call)
+    if problem:
+        st.error(problem)
+        return
+    form.flash("success", f"“{view.name}” now uses the token ••••{new_last4}; the old one is no longer stored.")
+    close()
+
+
+@st.dialog("Delete the API credential", on_dismiss=close_dialogs)
+def delete_dialog(view: CredentialView) -> None:
+    st.markdown(f"Delete **{view.name}** ({view.display_phone_number} · {view.verified_name})?")
+    st.caption("Its encrypted token is erased and the poller stops reading through it; the number's history stays.")
+    go, cancel = st.columns(2)
+    if cancel.button("Cancel", key="cred_delete_cancel", width="stretch"):
+        close()
+    if not go.button("Delete", type="primary", key="cred_delete_confirm", width="stretch"):
+        return
+    try:
+        with Session(console.engine) as session:
+            credentials.delete(session=session, actor=actor, credential_id=view.id)
+    except form.PROBLEMS as exc:
+        st.error(str(exc))
+        return
+    form.flash("success", f"API credential “{view.name}” deleted.")
+    close()
+
+
+def credential_card(view: CredentialView) -> None:
+    with st.container(border=True, key=f"cred_card_{view.id}"):
+        title, buttons = st.columns([1, 1], vertical_alignment="center")
+        title.markdown(f"##### {view.name}")
+        title.caption(f"Created {spoken(view.created_at)} by {view.created_by or 'the console'}")
+        again, replace, remove = buttons.columns(3)
+        asked = again.button("Re-validate", key=f"cred_revalidate_{view.id}", width="stretch")
+        if actor.is_admin:
+            replace.button(
+                "Replace token", key=f"cred_rotate_{view.id}", on_click=open_rotation, args=(view.id,), width="stretch"
+            )
+            remove.button("Delete", key=f"cred_delete_{view.id}", on_click=ask_delete, args=(view.id,), width="stretch")
+        account, number, quality, throughput, token = st.columns([3, 3, 2, 3, 4])
+        with account:
+            form.setting("Business account", view.waba_name or "Unknown", f"ID {view.waba_id}")
+        with number:
+            form.setting("Phone number", view.display_phone_number or view.phone_number_id, view.verified_name)
+        with quality:
+            form.setting("Quality rating", quality_badge(view.quality_rating))
+        with throughput:
+            form.setting("Throughput", throughput_text(view.throughput_level))
+        with token:
+            colour = TOKEN_COLOURS.get(view.token_state, "gray")
+            form.setting("API token", f"`{view.token_masked}`  \n:{colour}-badge[{view.token_state_words}]")
+        if view.problem:
+            st.warning(view.problem)
+        if view.used_by:
+            st.caption("Used by channel configuration " + ", ".join(f"“{name}”" for name in view.used_by))
+    if asked:
+        revalidate(view)
+
+
+step = st.session_state.get("cred_step")
+if step == 3 and "cred_numbers" in st.session_state:
+    form.step_three(console, actor)
+elif step in (2, 3) and "cred_discovery" in st.session_state:
+    form.step_two(console)
+elif step:
+    form.step_one(console)
+else:
+    with Session(console.engine) as session:
+        views = credentials.list_credentials(session=session, at=console.clock())
+    if not views:
+        st.info(
+            "An API credential is a Meta access token together with a business account ID, through which the "
+            "console picks one WhatsApp Business Account and one of its phone numbers. Channel configurations "
+            "send through it, and the console watches that number's quality rating and throughput."
+        )
+    if actor.is_admin:
+        st.button("Create new API credentials", type="primary", on_click=form.start_flow, key="cred_create")
+    else:
+        st.caption("Only admins can create, replace or delete API credentials.")
+    if console.settings.demo:
+        with st.expander("Demo tokens and business account IDs", expanded=not views):
+            form.demo_hint()
+    for view in views:
+        credential_card(view)
+    chosen = {view.id: view for view in views}
+    if st.session_state.get("cred_rotate_id") in chosen:
+        rotation_dialog(chosen[st.session_state["cred_rotate_id"]])
+    elif st.session_state.get("cred_delete_id") in chosen:
+        delete_dialog(chosen[st.session_state["cred_delete_id"]])

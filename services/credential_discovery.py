@@ -1,0 +1,122 @@
+"""Step 1 of a new API credential: check the token and the business ID, then find what they reach."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.graph.client import GraphClient
+from services.graph.envelope import NEW_TOKEN
+from services.graph.errors import BadParameter, PermissionMissing, TokenExpired, TokenInvalid
+from services.graph.expiry import spoken
+from services.graph.types import REQUIRED_PERMISSION, BusinessAccount, PhoneNumberHealth, TokenInfo
+from services.store.types import utcnow
+
+_BUSINESS_ID = re.compile(r"^\d{1,32}$")
+_WHITESPACE = re.compile(r"\s")
+
+
+class CredentialInputError(ValueError):
+    """Input the console refuses before asking Meta; `field` names the input to fix."""
+
+    def __init__(self, field: str, sentence: str) -> None:
+        super().__init__(sentence)
+        self.field = field
+        self.sentence = sentence
+
+
+class BusinessNotReachable(BadParameter):
+    """The business ID does not exist, or this token reaches none of its WhatsApp Business Accounts."""
+
+    kind = "business_not_reachable"
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a checked token and business ID reach (never the token itself)."""
+
+    business_id: str
+    token: TokenInfo
+    accounts: tuple[BusinessAccount, ...]
+
+    def account(self, waba_id: str) -> BusinessAccount | None:
+        return next((account for account in self.accounts if account.id == waba_id), None)
+
+    @property
+    def reach(self) -> tuple[str, ...]:
+        """The WABAs the token reaches: debug_token's targets and the business's own and client WABAs."""
+        return tuple(dict.fromkeys([*self.token.waba_ids, *(account.id for account in self.accounts)]))
+
+
+def check_input(*, token: str, business_id: str) -> tuple[str, str]:
+    """The token and business ID without surrounding blanks; CredentialInputError names the first bad one."""
+    token, business_id = (token or "").strip(), (business_id or "").strip()
+    if not token:
+        raise CredentialInputError("token", "Paste the API token (Meta Business Suite > System users > token).")
+    if _WHITESPACE.search(token):
+        raise CredentialInputError("token", "An API token has no spaces or line breaks inside; copy it again.")
+    if not business_id:
+        raise CredentialInputError("business_id", "Enter the business account ID (Meta Business Suite: Business info).")
+    # The value is never echoed back: a token pasted into the wrong field must not be shown.
+    if not _BUSINESS_ID.match(business_id):
+        raise CredentialInputError(
+            "business_id", "A business account ID is digits only (up to 32), like 1000000000000001."
+        )
+    return token, business_id
+
+
+def check_token(info: TokenInfo, *, at: datetime) -> None:
+    """Refuse a token debug_token calls invalid or expired, or one without whatsapp_business_management."""
+    # Meta's is_valid decides, not our clock: a skewed console clock must not refuse a token Meta accepts.
+    if not info.is_valid and info.expires_at is not None and info.expires_at <= at:
+        sentence = f"The API token expired on {spoken(info.expires_at)}; {NEW_TOKEN} and paste it here."
+        raise TokenExpired(sentence, expired_at=info.expires_at)
+    if not info.is_valid:
+        raise TokenInvalid(
+            "Meta does not accept this API token (it was revoked, or it is mistyped); "
+            "copy it again from Meta Business Suite."
+        )
+    if not info.can_manage_whatsapp:
+        raise PermissionMissing(
+            f"The API token lacks the {REQUIRED_PERMISSION} permission; generate a token that includes it "
+            "in Meta Business Suite (Business settings > System users).",
+            permission=REQUIRED_PERMISSION,
+        )
+
+
+def discover(*, graph: GraphClient, token: str, business_id: str, at: datetime | None = None) -> Discovery:
+    """Check the input, the token (debug_token) and the business; return the WABAs to choose from."""
+    token, business_id = check_input(token=token, business_id=business_id)
+    info = graph.debug_token(token)
+    check_token(info, at=at or utcnow())
+    try:
+        accounts = graph.business_accounts(token, business_id)
+    except BusinessNotReachable:
+        raise
+    except BadParameter as exc:
+        raise BusinessNotReachable(
+            f"Business account ID {business_id} was not found, or this token cannot reach it; check the ID in "
+            "Meta Business Suite > Business settings > Business info.",
+            code=exc.code,
+            subcode=exc.subcode,
+            http_status=exc.http_status,
+            fbtrace_id=exc.fbtrace_id,
+        ) from None
+    if not accounts:
+        raise BusinessNotReachable(
+            f"Business account ID {business_id} has no WhatsApp Business Account this token can reach; "
+            "add one in WhatsApp Manager or use a token of a system user assigned to it."
+        )
+    ordered = sorted(accounts, key=lambda account: (account.name.casefold(), account.id))
+    return Discovery(business_id=business_id, token=info, accounts=tuple(ordered))
+
+
+def discover_numbers(*, graph: GraphClient, token: str, waba_id: str) -> list[PhoneNumberHealth]:
+    """Every phone number of the chosen WABA (all pages), by verified name; refuses a WABA without numbers."""
+    numbers = graph.phone_numbers(token, waba_id)
+    if not numbers:
+        raise CredentialInputError(
+            "waba_id", f"WhatsApp Business Account {waba_id} has no phone numbers yet; add one in WhatsApp Manager."
+        )
+    return sorted(numbers, key=lambda number: (number.verified_name.casefold(), number.display_phone_number))
