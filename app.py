@@ -1,0 +1,81 @@
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from services import demo
+from services.fleet_health import STRIP_DAYS, fleet_health, number_label
+from ui import charts
+from ui.badges import quality_text, throughput_text
+from ui.layout import PRODUCT, page_setup
+
+ATTENTION_SHOWN = 8
+URGENCY_ICONS = {0: "🔴", 1: "🟠", 2: "🟡"}  # act now, act soon, keep an eye on it
+
+page = page_setup("Overview")
+console = page.console
+if console.settings.demo and not demo.is_done(console):
+    with st.spinner("Preparing the demo: polling 35 days of simulated history (once, about 20 seconds)…"):
+        demo.bootstrap(console)
+st.title(PRODUCT)
+st.caption("Connect WhatsApp Business phone numbers to your marketing platform and watch their health over time.")
+if console.settings.demo:
+    st.info(
+        "**Demo mode.** The console runs on its built-in Graph API simulator with demo data: a seeded business "
+        "portfolio with 30+ days of health history; no real WhatsApp number is touched. To add an API credential, "
+        "use business ID `1000000000000001` with one of the demo tokens: `EAADEMOTOKEN` (valid), `EAADEMOEXPIRED` "
+        "(expired), `EAADEMONOPERM` (lacks whatsapp_business_management) or `EAADEMOREVOKED` (revoked).",
+        icon="🧪",
+    )
+
+pages = sorted(Path(__file__).parent.glob("pages/[0-9]*.py"))
+for column, path in zip(st.columns(max(len(pages), 1)), pages, strict=False):
+    column.page_link(f"pages/{path.name}")
+
+tz = charts.viewer_timezone()
+with Session(console.engine) as session:
+    health = fleet_health(session=session, now=console.clock(), tz=tz)
+if not health.entries:
+    st.info("No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches.")
+    st.stop()
+
+st.subheader("Needs attention")
+if not health.attention:
+    st.success("Nothing needs attention: no low ratings, no quality drops in the last 7 days, every token is fine.")
+lines = [f"- {URGENCY_ICONS[item.urgency]} {item.sentence}" for item in health.attention]
+for line in lines[:ATTENTION_SHOWN]:
+    st.markdown(line)
+if len(lines) > ATTENTION_SHOWN:
+    with st.expander(f"{len(lines) - ATTENTION_SHOWN} more"):
+        st.markdown("\n".join(lines[ATTENTION_SHOWN:]))
+
+st.subheader("Fleet health")
+st.caption(
+    f"Worst first. The strip shows the lowest quality rating of each of the last {STRIP_DAYS} days "
+    f"({charts.zone_name(tz)} days), oldest on the left: 🟩 green, 🟨 yellow, 🟥 red, ⬜ not yet rated, "
+    "▫️ not watched."
+)
+numbers = [entry.number for entry in health.entries]
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Number": [number_label(n) for n in numbers],
+            "Business account": [entry.business_account for entry in health.entries],
+            "Quality": [quality_text(n.quality_rating) for n in numbers],
+            f"Last {STRIP_DAYS} days": [charts.daily_strip(entry.daily_lowest) for entry in health.entries],
+            "Throughput": [throughput_text(n.throughput_level) for n in numbers],
+            "Messaging limit": [n.messaging_limit or "" for n in numbers],
+            "Status": [n.status or "" for n in numbers],
+            "Last polled": pd.to_datetime([n.last_polled_at for n in numbers], utc=True).tz_convert(tz),
+            "History": [f"Monitoring?{urlencode({'numbers': n.id, 'range': '30d'})}" for n in numbers],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Last polled": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
+        "History": st.column_config.LinkColumn(display_text="Open"),
+    },
+)

@@ -1,0 +1,94 @@
+"""Changes in a number's health, in words: 'quality dropped from GREEN to YELLOW on 20 Nov at 14:05 UTC'."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+import pandas as pd
+
+from services.graph.types import QualityRating, ThroughputLevel
+from services.store.models import HealthInterval
+
+# Every messaging limit Meta has used, lowest first (2025 dropped the 1K tier and added 2K).
+LIMIT_LADDER = ("TIER_50", "TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED")
+FIELDS = (
+    ("quality", "quality_rating"),
+    ("throughput", "throughput_level"),
+    ("messaging limit", "messaging_limit"),
+    ("status", "status"),
+    ("verified name", "verified_name"),
+)
+
+
+def when(at: datetime, tz: tzinfo, *, zone: bool = True) -> str:
+    """'20 Nov at 14:05 UTC' in the viewer's time zone."""
+    local = at.astimezone(tz)
+    text = f"{local.day} {local:%b} at {local:%H:%M}"
+    return f"{text} {local.tzname()}" if zone else text
+
+
+def _direction(what: str, before: str | None, after: str | None) -> str:
+    if what == "quality":
+        low, high = QualityRating.parse(before).rank, QualityRating.parse(after).rank
+        if max(low, high) > 2:
+            return "changed"  # to or from "not yet rated": neither better nor worse
+    elif what == "throughput":
+        low = ThroughputLevel.parse(before).messages_per_second or 0
+        high = ThroughputLevel.parse(after).messages_per_second or 0
+    elif what == "messaging limit" and before in LIMIT_LADDER and after in LIMIT_LADDER:
+        low, high = LIMIT_LADDER.index(before), LIMIT_LADDER.index(after)
+    else:
+        return "changed"
+    return "rose" if high > low else "dropped" if high < low else "changed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a number's health changing; `unwatched_since` is set when it changed while nobody watched."""
+
+    phone_number_id: str
+    at: datetime
+    what: str  # quality | throughput | messaging limit | status | verified name
+    before: str | None
+    after: str | None
+    unwatched_since: datetime | None = None
+
+    @property
+    def direction(self) -> str:
+        """rose | dropped | changed."""
+        return _direction(self.what, self.before, self.after)
+
+    def describe(self, tz: tzinfo) -> str:
+        """'quality dropped from GREEN to YELLOW on 20 Nov at 14:05 UTC'."""
+        moment = f"on {when(self.at, tz)}"
+        if self.unwatched_since is not None:
+            moment = f"between {when(self.unwatched_since, tz, zone=False)} and {when(self.at, tz)} (not monitored)"
+        return f"{self.what} {self.direction} from {self.before or 'none'} to {self.after or 'none'} {moment}"
+
+
+def changes(rows: Sequence[HealthInterval], *, start: datetime, end: datetime) -> list[Change]:
+    """Every field change inside [start, end] between consecutive rows (in `history.read` order), oldest first."""
+    found: list[Change] = []
+    for before, after in zip(rows, rows[1:], strict=False):
+        if before.phone_number_id != after.phone_number_id or not start <= after.since <= end:
+            continue
+        unwatched = before.last_confirmed_at if after.follows_gap else None
+        for what, attribute in FIELDS:
+            old, new = getattr(before, attribute), getattr(after, attribute)
+            if old != new:
+                found.append(Change(after.phone_number_id, after.since, what, old, new, unwatched))
+    return sorted(found, key=lambda change: (change.at, change.phone_number_id))
+
+
+def changes_table(found: Sequence[Change], *, labels: Mapping[str, str], tz: tzinfo) -> pd.DataFrame:
+    """The changes newest first, one sentence each, times in the viewer's time zone."""
+    newest_first = list(reversed(found))
+    return pd.DataFrame(
+        {
+            "When": pd.to_datetime([c.at for c in newest_first], utc=True).tz_convert(tz),
+            "Number": [labels.get(c.phone_number_id, c.phone_number_id) for c in newest_first],
+            "Change": [c.describe(tz) for c in newest_first],
+        }
+    )

@@ -1,0 +1,241 @@
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from sqlmodel import Session
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from services import credentials, history
+from services.access import Actor
+from services.runtime import open_console, open_store
+from services.simulator.demo import JASPERS, JASPERS_WABA
+from tests.fixtures.simulator import ServedSimulator
+from tests.health_history import every_poll, minutes, number, record
+
+PAGE = "../../pages/3_Monitoring.py"
+# Whole minutes, so the page's clock (a little later) sees the same history inside its window.
+BASE = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=3)
+
+
+def _wall(*offsets: float) -> list[str]:
+    """How plotly's spec writes these minutes after BASE (UTC wall clock, no offset)."""
+    return [at.strftime("%Y-%m-%dT%H:%M:%S") for at in minutes(*offsets, start=BASE)]
+
+
+@pytest.fixture
+def recorded(console_env: dict[str, str]) -> None:
+    """301 GREEN, dips to YELLOW and goes unwatched; 302 HIGH throughput, then FLAGGED on a lower limit."""
+    with Session(open_store()) as session:
+        record(
+            session,
+            every_poll(*minutes(0, 10, start=BASE), number("301"), number("302", throughput="HIGH"))
+            + every_poll(
+                *minutes(15, 25, start=BASE),
+                number("301", "YELLOW"),
+                number("302", "RED", throughput="HIGH", limit="TIER_2K", status="FLAGGED"),
+            )
+            + every_poll(*minutes(60, 70, start=BASE), number("301"), number("302", "RED", limit="TIER_2K")),
+        )
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[MemoryMediaFileStorage]]:
+    """The media stores AppTest runs put download_button data into (AppTest drops them after each run)."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, media_endpoint: str) -> None:
+            super().__init__(media_endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    yield stores
+
+
+def _page(**params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["signed_in_actor"] = Actor(email="ops@example.com", role="viewer")
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at
+
+
+def _figures(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_the_charts_hold_exactly_the_recorded_points(recorded: None) -> None:
+    at = _page(numbers="301,302", range="24h").run()
+    assert not at.exception
+    quality, throughput, timeline = _figures(at)
+    jasper, ice_cream = quality["data"]
+    assert jasper["name"] == "Jasper's Market +1 631-555-0101"
+    assert jasper["x"] == _wall(0, 15, 25, 25, 60, 70)
+    assert jasper["y"] == ["GREEN", "YELLOW", "YELLOW", None, "GREEN", "GREEN"]
+    assert ice_cream["y"] == ["GREEN", "RED", "RED", None, "RED", "RED"]
+    assert quality["layout"]["yaxis"]["categoryarray"] == ["Not rated", "RED", "YELLOW", "GREEN"]
+    assert quality["layout"]["xaxis"]["title"]["text"] == "Time (UTC)"
+    assert throughput["data"][1]["x"] == _wall(0, 15, 25, 25, 60, 70)
+    assert throughput["data"][1]["y"] == [1000, 1000, 1000, None, 80, 80]
+    assert timeline["data"][1]["text"] == [
+        "TIER_10K · CONNECTED",
+        "limit → TIER_2K, status → FLAGGED",
+        "status → CONNECTED",
+    ]
+
+
+def test_the_changes_read_as_sentences_newest_first(recorded: None) -> None:
+    at = _page(numbers="301", range="24h").run()
+    changes = at.dataframe[0].value
+    assert [sentence.split(" on ")[0].split(" between ")[0] for sentence in changes["Change"]] == [
+        "quality rose from YELLOW to GREEN",
+        "quality dropped from GREEN to YELLOW",
+    ]
+    assert "(not monitored)" in changes["Change"].iloc[0]
+
+
+def test_the_csv_is_exactly_the_history_shown(recorded: None, downloads: list[MemoryMediaFileStorage]) -> None:
+    at = _page(numbers="302,301", range="7d").run()
+    button = at.download_button(key="monitoring_csv")
+    csv = downloads[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content.decode()
+    downloaded = pd.read_csv(io.StringIO(csv), dtype=str, keep_default_na=False)
+
+    start, end = BASE - timedelta(days=1), datetime.now(UTC)
+    with Session(open_store()) as session:
+        rows = history.read(session=session, phone_number_ids=["302", "301"], start=start, end=end)
+    expected = history.stretches(rows, start=start, end=end)
+    assert len(downloaded) == len(expected) == 6
+    assert list(downloaded["phone_number_id"]) == [s.phone_number_id for s in expected]
+    assert [datetime.fromisoformat(t) for t in downloaded["from"]] == [s.start for s in expected]
+    assert [datetime.fromisoformat(t) for t in downloaded["to"]] == [s.end for s in expected]
+    assert list(downloaded["quality_rating"]) == [s.quality_rating for s in expected]
+    assert list(downloaded["messages_per_second"]) == ["80", "80", "80", "1000", "1000", "80"]
+    assert list(downloaded["status"]) == [s.status for s in expected]
+    shown = at.dataframe[1].value
+    assert list(shown.columns) == list(downloaded.columns)
+    assert list(shown["quality_rating"]) == list(downloaded["quality_rating"])
+    assert button.proto.label == "Download CSV"
+
+
+def test_current_state_cards_show_each_selected_number(recorded: None) -> None:
+    at = _page(numbers="302", range="24h").run()
+    cards = [m.value for m in at.markdown]
+    assert "**Jasper's Ice Cream**  \n+1 631-555-0102" in cards
+    assert ":red-badge[Red · low]" in cards
+    assert any("Limit TIER_2K · status CONNECTED" in c.value for c in at.caption)
+
+
+def test_without_a_link_the_worst_number_opens_and_the_url_follows_the_widgets(recorded: None) -> None:
+    at = _page().run()
+    assert dict(at.query_params) == {"numbers": "302", "range": "7d"}  # 302 is RED
+    at.multiselect(key="monitoring_numbers").set_value(["302", "301"]).run()
+    at.segmented_control(key="monitoring_range").set_value("30d").run()
+    assert dict(at.query_params) == {"numbers": "302,301", "range": "30d"}
+    at.segmented_control(key="monitoring_range").set_value("custom").run()
+    today = datetime.now(UTC).date()
+    at.date_input(key="monitoring_days").set_value((today - timedelta(days=1), today)).run()
+    assert not at.exception
+    assert at.query_params["start"] == (today - timedelta(days=1)).isoformat()
+    assert at.query_params["end"] == today.isoformat()
+    assert len(_figures(at)) == 3
+
+
+def test_a_link_opens_the_same_view(recorded: None) -> None:
+    at = _page(numbers="302", range="custom", start=BASE.date().isoformat(), end=BASE.date().isoformat()).run()
+    assert at.multiselect(key="monitoring_numbers").value == ["302"]
+    assert at.segmented_control(key="monitoring_range").value == "custom"
+    assert at.date_input(key="monitoring_days").value == (BASE.date(), BASE.date())
+    assert not at.warning
+
+
+def test_a_broken_link_falls_back_with_a_notice(recorded: None) -> None:
+    at = _page(numbers="999,301", range="1y").run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Not a monitored phone number, left out: 999.",
+        "Unknown range '1y'; showing the last 7 d instead.",
+    ]
+    assert at.multiselect(key="monitoring_numbers").value == ["301"]
+    assert len(_figures(at)) == 3
+
+
+def test_a_backwards_custom_range_says_so_instead_of_drawing(recorded: None) -> None:
+    at = _page(numbers="301").run()
+    at.segmented_control(key="monitoring_range").set_value("custom").run()
+    at.date_input(key="monitoring_days").set_value((date(2025, 11, 10), date(2025, 11, 1))).run()
+    assert not at.exception
+    assert at.warning[0].value == "The custom range starts (10 Nov 2025) after it ends (01 Nov 2025)."
+    assert not at.get("plotly_chart")
+
+
+def test_times_are_shown_in_the_viewers_time_zone(recorded: None) -> None:
+    at = _page(numbers="301", range="24h")
+    at.context = {"timezone": "Asia/Kolkata"}
+    at.run()
+    quality = _figures(at)[0]
+    assert quality["layout"]["xaxis"]["title"]["text"] == "Time (Asia/Kolkata)"
+    kolkata = [
+        (datetime.fromisoformat(x) - timedelta(hours=5, minutes=30)).strftime("%Y-%m-%dT%H:%M:%S")
+        for x in quality["data"][0]["x"]
+    ]
+    assert kolkata == _wall(0, 15, 25, 25, 60, 70)
+
+
+def test_auto_refresh_keeps_drawing_the_charts(recorded: None) -> None:
+    at = _page(numbers="301", range="24h").run()
+    at.toggle(key="monitoring_auto").set_value(True).run()
+    assert not at.exception
+    assert at.toggle(key="monitoring_auto").value is True
+    assert _figures(at)[0]["data"][0]["y"] == ["GREEN", "YELLOW", "YELLOW", None, "GREEN", "GREEN"]
+
+
+def test_with_nothing_selected_the_page_asks_for_a_number(recorded: None) -> None:
+    at = _page(numbers="", range="24h").run()
+    assert at.info[0].value == "Pick one or more phone numbers to see their history."
+    assert not at.get("plotly_chart")
+
+
+def test_with_no_numbers_the_page_says_how_to_get_some(console_env: dict[str, str]) -> None:
+    at = _page().run()
+    assert not at.exception
+    assert at.info[0].value.startswith("No phone numbers are monitored yet.")
+
+
+def test_poll_now_reads_every_number_from_the_graph_api_and_draws_the_new_point(
+    console_env: dict[str, str], graph_simulator: ServedSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAPH_API_URL", graph_simulator.url)
+    console = open_console()
+    connected_at = datetime.now(UTC) - timedelta(minutes=30)
+    with Session(console.engine) as session:
+        credentials.connect(
+            session=session,
+            graph=console.graph,
+            vault=console.vault,
+            actor=Actor(email="lead@example.com", role="admin"),
+            token="EAADEMOTOKEN",
+            business_id=JASPERS,
+            waba_id=JASPERS_WABA,
+            phone_number_id="3000000000000101",
+            at=connected_at,
+        )
+    console.graph.close()
+    console.engine.dispose()
+    at = _page(numbers="3000000000000101", range="24h").run()
+    assert _figures(at)[0]["data"][0]["y"] == ["GREEN"]  # one observation so far: the one connecting made
+    calls_before = graph_simulator.simulator.request_count
+
+    at.button[0].click().run()
+
+    assert not at.exception
+    assert at.success[0].value.startswith("Poll finished: ") and "through 1 API credentials" in at.success[0].value
+    assert graph_simulator.simulator.request_count > calls_before
+    quality = _figures(at)[0]["data"][0]
+    assert quality["y"] == ["GREEN", None, "GREEN"]  # half an hour unwatched, then the poll
+    assert not at.get("progress")  # the bar is cleared once the poll is done
