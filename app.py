@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from services import demo
 from services.fleet_health import STRIP_DAYS, fleet_health, number_label
 from ui import charts
 from ui.badges import quality_text, throughput_text
@@ -16,9 +15,6 @@ URGENCY_ICONS = {0: "🔴", 1: "🟠", 2: "🟡"}  # act now, act soon, keep an 
 
 page = page_setup("Overview")
 console = page.console
-if console.settings.demo and not demo.is_done(console):
-    with st.spinner("Preparing the demo: polling 35 days of simulated history (once, about 20 seconds)…"):
-        demo.bootstrap(console)
 st.title(PRODUCT)
 st.caption("Connect WhatsApp Business phone numbers to your marketing platform and watch their health over time.")
 if console.settings.demo:

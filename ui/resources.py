@@ -6,14 +6,20 @@ from dataclasses import replace
 
 import streamlit as st
 
+from services import poller
+from services.configuration_runs import recover_processing
 from services.runtime import Console, open_console
 from services.settings import Settings, load_settings
 
 
 # `key` only keys the cache (Streamlit does not hash parameters that start with an underscore).
-@st.cache_resource(show_spinner="Opening the console…")
+@st.cache_resource(show_spinner="Opening the console (a demo's first start polls 35 days of simulated history)…")
 def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001
-    return open_console(_settings)
+    console = open_console(_settings)
+    # Checks that a crash interrupted run again before anyone looks at their configurations.
+    recover_processing(engine=console.engine, graph=console.graph, vault=console.vault, now=console.clock())
+    poller.start_background(console)
+    return console
 
 
 def console() -> Console:

@@ -1,0 +1,194 @@
+"""The form, drafts, the list, and nothing lost: labels, validation, restarts and two sessions at once."""
+
+import pytest
+import streamlit as st
+from sqlmodel import Session
+
+from services import configurations, marketing_actions
+from services.access import Actor
+from services.configuration_fields import ConfigurationInput
+from services.configuration_names import NAME_RULE
+from services.configuration_records import list_configurations
+from tests.channel_configurations import (
+    JASPERS_ICE_CREAM,
+    JASPERS_MARKET,
+    PageWorld,
+    chips,
+    fill,
+    open_page,
+    page_world,
+    texts,
+)
+from tests.fixtures.simulator import ServedSimulator
+
+OTHER = Actor(email="someone-else@example.com", role="admin")
+
+
+@pytest.fixture
+def world(console_env: dict[str, str], graph_simulator: ServedSimulator, monkeypatch: pytest.MonkeyPatch) -> PageWorld:
+    return page_world(graph_simulator.simulator, graph_simulator.url, monkeypatch)
+
+
+def _stored(world: PageWorld) -> dict[str, str]:
+    with Session(world.engine) as session:
+        return {row.name: row.status for row in list_configurations(session=session)}
+
+
+def test_the_empty_list_says_what_a_configuration_is(world: PageWorld) -> None:
+    at = open_page()
+    assert not at.exception
+    assert at.title[0].value == "Channel configurations"
+    assert "A **channel configuration** is what journeys send WhatsApp messages through" in at.info[0].value
+    assert at.button(key="cc_create").label == "Create channel configuration"
+
+
+def test_the_form_has_the_seeds_fields_labels_and_rule(world: PageWorld) -> None:
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    assert at.subheader[0].value == "Create channel configuration"
+    assert at.text_input(key="cc_name").label == "Name"
+    assert NAME_RULE in [caption.value for caption in at.caption]
+    assert at.text_area(key="cc_description").label == "Description"
+    labels = [box.label for box in at.selectbox]
+    assert labels == ["Channel", "Marketing action", "WhatsApp API configuration", "Sender number"]
+    assert at.selectbox(key="cc_channel").options == ["WhatsApp"]
+    actions = at.selectbox(key="cc_marketing_action").options
+    assert actions == [action.label for action in marketing_actions.MARKETING_ACTIONS]
+    assert {"Email Targeting", "WhatsApp Marketing", "None (transactional)"} <= set(actions)
+    assert [at.button(key=key).label for key in ("cc_submit", "cc_save_draft")] == ["Submit", "Save as draft"]
+
+
+def test_the_sender_defaults_to_the_credentials_own_number_and_lists_its_reach(world: PageWorld) -> None:
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, credential_id=world.credential_id)
+    sender = at.selectbox(key="cc_sender")
+    assert sender.value == JASPERS_MARKET
+    assert sender.options[0] == "+1 631-555-0101 · Jasper's Market (WABA 2000000000000011)"
+    assert len(sender.options) == 3
+
+
+def test_submit_puts_each_message_beside_its_field_and_keeps_every_value(world: PageWorld) -> None:
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, name="2027 sale", description="Keep these words")
+    at.button(key="cc_submit").click().run()
+    assert not at.exception
+    errors = [error.value for error in at.error]
+    assert errors == [
+        "The name must start with a letter (A-Z or a-z), not '2'.",
+        "Choose a marketing action, or “None (transactional)” for messages that need no marketing consent.",
+        "Choose the WhatsApp API configuration (a stored API credential) to send through.",
+        "Choose the sender number.",
+    ]
+    assert at.text_input(key="cc_name").value == "2027 sale"
+    assert at.text_area(key="cc_description").value == "Keep these words"
+    assert _stored(world) == {}
+    fill(at, name="Sale-2027", marketing_action="none", credential_id=world.credential_id)
+    at.button(key="cc_submit").click().run()
+    assert chips(at) == {"Sale-2027": "Active"}
+
+
+def test_save_as_draft_takes_missing_fields_and_refuses_only_a_broken_name(world: PageWorld) -> None:
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, name="spring sale")
+    at.button(key="cc_save_draft").click().run()
+    assert [error.value for error in at.error] == [
+        "The name may only hold letters, digits, _, . and -; remove a space."
+    ]
+    assert at.text_input(key="cc_name").value == "spring sale"
+    fill(at, name="spring-sale")
+    at.button(key="cc_save_draft").click().run()
+    assert at.success[0].value == "Draft “spring-sale” saved. Reopen it with Edit to finish it."
+    assert chips(at) == {"spring-sale": "Draft"}
+    assert "Marketing action: Not chosen" in texts(at)
+    assert _stored(world) == {"spring-sale": "draft"}
+
+
+def test_a_draft_survives_a_restart_and_reopens_intact(world: PageWorld) -> None:
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, name="Autumn", description="Half done", credential_id=world.credential_id)
+    fill(at, sender_phone_number_id=JASPERS_ICE_CREAM)
+    at.button(key="cc_save_draft").click().run()
+    st.cache_resource.clear()  # a new process: nothing is left in memory but the database file
+
+    fresh = open_page()
+    assert chips(fresh) == {"Autumn": "Draft"}
+    (draft_id,) = [int(b.key.rsplit("_", 1)[1]) for b in fresh.button if b.key and b.key.startswith("cc_edit_")]
+    fresh.button(key=f"cc_edit_{draft_id}").click().run()
+    assert fresh.subheader[0].value == "Edit channel configuration"
+    assert fresh.text_input(key="cc_name").value == "Autumn"
+    assert fresh.text_area(key="cc_description").value == "Half done"
+    assert fresh.selectbox(key="cc_credential").value == world.credential_id
+    assert fresh.selectbox(key="cc_sender").value == JASPERS_ICE_CREAM
+    assert fresh.selectbox(key="cc_marketing_action").value is None
+
+
+def test_a_draft_can_be_deleted(world: PageWorld) -> None:
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, name="Scratch")
+    at.button(key="cc_save_draft").click().run()
+    (delete,) = [b for b in at.button if b.key and b.key.startswith("cc_delete_")]
+    delete.click().run()
+    assert at.success[0].value == "“Scratch” deleted."
+    assert _stored(world) == {}
+    assert "A **channel configuration** is" in at.info[0].value
+
+
+def test_the_later_of_two_sessions_is_refused_and_keeps_its_input(world: PageWorld) -> None:
+    with Session(world.engine) as session:
+        draft = configurations.save_draft(session=session, actor=OTHER, values=ConfigurationInput(name="Shared"))
+        draft_id = draft.id
+    first, second = open_page(), open_page()
+    for at in (first, second):
+        at.button(key=f"cc_edit_{draft_id}").click().run()
+    fill(second, description="Second session's words")
+    second.button(key="cc_save_draft").click().run()
+    assert second.success[0].value.startswith("Draft “Shared” saved")
+
+    fill(first, description="First session's words", marketing_action="analytics")
+    first.button(key="cc_save_draft").click().run()
+    (problem,) = [error.value for error in first.error]
+    assert "“Shared” was changed since you opened it (by ops-admin@example.com" in problem
+    assert first.text_area(key="cc_description").value == "First session's words"
+    assert first.selectbox(key="cc_marketing_action").value == "analytics"
+    first.button(key="cc_submit").click().run()  # a submit is refused the same way
+    assert "changed since you opened it" in first.error[0].value
+    with Session(world.engine) as session:
+        (row,) = list_configurations(session=session)
+        assert (row.description, row.marketing_action, row.status) == ("Second session's words", None, "draft")
+
+
+def test_filter_by_status_and_search_by_name(world: PageWorld) -> None:
+    with Session(world.engine) as session:
+        for name in ("Spring-sale", "Summer-sale", "Receipts"):
+            configurations.save_draft(session=session, actor=OTHER, values=ConfigurationInput(name=name))
+    at = open_page()
+    assert set(chips(at)) == {"Spring-sale", "Summer-sale", "Receipts"}
+    at.text_input(key="cc_search").input("sale").run()
+    assert set(chips(at)) == {"Spring-sale", "Summer-sale"}
+    at.multiselect(key="cc_filter_status").set_value(["active"]).run()
+    assert chips(at) == {}
+    assert at.info[0].value == "No channel configuration matches this status filter and search."
+    assert at.multiselect(key="cc_filter_status").options == ["Draft", "Processing", "Active", "Failed", "Deactivated"]
+
+
+def test_the_list_shows_last_change_and_who(world: PageWorld) -> None:
+    with Session(world.engine) as session:
+        configurations.save_draft(session=session, actor=OTHER, values=ConfigurationInput(name="Receipts"))
+    at = open_page()
+    assert any(
+        str(c.value).startswith("Last change: ") and str(c.value).endswith("UTC by someone-else@example.com")
+        for c in at.caption
+    )
+
+
+def test_a_viewer_sees_the_list_without_actions(world: PageWorld) -> None:
+    with Session(world.engine) as session:
+        configurations.save_draft(session=session, actor=OTHER, values=ConfigurationInput(name="Receipts"))
+    at = open_page(Actor(email="viewer@example.com", role="viewer"))
+    assert chips(at) == {"Receipts": "Draft"}
+    assert not [b for b in at.button if b.key and b.key.startswith("cc_")]

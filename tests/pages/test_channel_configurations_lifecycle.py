@@ -1,0 +1,287 @@
+"""Submit and its checks (each failing through the simulator), and every transition of the lifecycle."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from services import configurations
+from services.access import DEMO_ADMIN
+from services.configuration_records import get, list_configurations
+from services.simulator import Fault
+from tests.channel_configurations import (
+    JASPERS_ICE_CREAM,
+    JASPERS_WABA,
+    LUCKY_SHRUB,
+    LUCKY_SHRUB_WABA,
+    TOKEN,
+    PageWorld,
+    chips,
+    complete,
+    connect_credential,
+    fill,
+    open_page,
+    page_world,
+    texts,
+)
+from tests.fixtures.simulator import ServedSimulator
+
+
+@pytest.fixture
+def world(console_env: dict[str, str], graph_simulator: ServedSimulator, monkeypatch: pytest.MonkeyPatch) -> PageWorld:
+    return page_world(graph_simulator.simulator, graph_simulator.url, monkeypatch)
+
+
+def _lucky_credential(world: PageWorld) -> int:
+    """A credential for Lucky Shrub's WABA: its number is FLAGGED and RED; it also puts that WABA in the fleet."""
+    return connect_credential(
+        engine=world.engine,
+        graph=world.graph,
+        vault=world.vault,
+        at=world.simulator.now(),
+        waba_id=LUCKY_SHRUB_WABA,
+        phone_number_id=LUCKY_SHRUB,
+        name="Lucky Shrub",
+    )
+
+
+def _submit_new(world: PageWorld, name: str = "Promo", **values: object) -> AppTest:
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, name=name, marketing_action="whatsappMarketing", credential_id=world.credential_id)
+    if values:
+        fill(at, **values)
+    at.button(key="cc_submit").click().run()
+    assert not at.exception
+    return at
+
+
+def _checks_shown(at: AppTest) -> list[str]:
+    (box,) = at.status
+    return [str(line.value) for line in box.markdown]
+
+
+def _row_id(world: PageWorld, name: str) -> int:
+    with Session(world.engine) as session:
+        (row,) = [row for row in list_configurations(session=session) if row.name == name]
+        assert row.id is not None
+        return row.id
+
+
+def test_submit_stores_processing_then_shows_each_check_and_ends_active(world: PageWorld) -> None:
+    at = _submit_new(world)
+    lines = _checks_shown(at)
+    assert len(lines) == 6 and all(line.startswith("✅") for line in lines)
+    assert lines[0].startswith("✅ **The credential's token is valid and not expired.**")
+    assert at.status[0].label == "“Promo” is Active."
+    assert chips(at) == {"Promo": "Active"}
+    with Session(world.engine) as session:
+        row = get(session=session, configuration_id=_row_id(world, "Promo"))
+        assert row.status == "active" and len(row.check_results) == 6
+        # Processing came first, in its own commit, then the checks' outcome: two versions after the insert.
+        assert row.version == 2
+
+
+def _expire(world: PageWorld) -> None:
+    world.simulator.register_token(TOKEN, state="expired")
+
+
+def _revoke(world: PageWorld) -> None:
+    world.simulator.register_token(TOKEN, state="invalid")
+
+
+def _hide_waba(world: PageWorld) -> None:
+    world.simulator.faults.add(Fault(path=f"{JASPERS_WABA}$", code=200, http_status=403))
+
+
+def _fail_number_list(world: PageWorld) -> None:
+    world.simulator.faults.add(Fault(path=f"{JASPERS_WABA}/phone_numbers", code=100, http_status=400))
+
+
+@pytest.mark.parametrize(
+    ("break_it", "failed_line", "reason"),
+    [
+        (_expire, 0, "The API token expired on"),
+        (_revoke, 0, "Meta does not accept this API token"),
+        (_hide_waba, 1, f"Give the token's system user access to WhatsApp Business Account {JASPERS_WABA}"),
+        (_fail_number_list, 2, "Then submit again."),
+    ],
+    ids=["token-expired", "token-revoked", "waba-unreachable", "number-list-refused"],
+)
+def test_each_graph_check_failing_leaves_the_configuration_failed_with_its_reason(
+    world: PageWorld,
+    break_it,
+    failed_line: int,
+    reason: str,  # type: ignore[no-untyped-def]
+) -> None:
+    break_it(world)
+    at = _submit_new(world)
+    lines = _checks_shown(at)
+    assert lines[failed_line].startswith("❌"), lines
+    assert all(line.startswith(("⏭️", "❌")) for line in lines[failed_line:4])
+    assert at.status[0].label == "“Promo” Failed: fix what the failed checks say, then Submit again."
+    assert chips(at) == {"Promo": "Failed"}
+    (failure,) = at.error
+    assert failure.value.startswith("**Failure reasons**\n\n- ")
+    assert reason in failure.value
+    assert TOKEN not in texts(at)
+
+
+def test_a_number_of_another_waba_fails_belongs_to_that_waba(world: PageWorld) -> None:
+    _lucky_credential(world)
+    at = _submit_new(world, sender_phone_number_id=LUCKY_SHRUB)
+    assert _checks_shown(at)[2].startswith(
+        "❌ **The sender number belongs to that WABA.** Sender number +1 415-555-0104"
+    )
+    assert chips(at) == {"Promo": "Failed"}
+    assert f"is not a number of WhatsApp Business Account {JASPERS_WABA}" in at.error[0].value
+
+
+def test_a_flagged_number_fails_connected_and_red_quality_is_a_warning(world: PageWorld) -> None:
+    lucky = _lucky_credential(world)
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, name="Lucky", marketing_action="none", credential_id=lucky)
+    at.button(key="cc_submit").click().run()
+    assert _checks_shown(at)[3].startswith("❌ **The sender number's status is CONNECTED.**")
+    assert chips(at) == {"Lucky": "Failed"}
+    assert "has status FLAGGED, not CONNECTED" in at.error[0].value
+    assert "RED (low) quality rating" in at.warning[0].value
+
+
+def test_a_red_rating_on_a_connected_number_warns_but_the_configuration_is_active(world: PageWorld) -> None:
+    world.simulator.set_now(world.simulator.anchor - timedelta(days=19))  # Jasper's Ice Cream was RED then
+    at = _submit_new(world, sender_phone_number_id=JASPERS_ICE_CREAM)
+    assert chips(at) == {"Promo": "Active"}
+    assert at.warning[0].value.startswith("Sender number +1 631-555-0102 has a RED (low) quality rating")
+
+
+def test_stored_results_are_shown_not_recomputed(world: PageWorld) -> None:
+    _submit_new(world)
+    _expire(world)  # Meta's answer changes; the stored outcome stands until the next check
+    before = world.simulator.request_count
+    at = open_page()
+    assert chips(at) == {"Promo": "Active"}
+    assert world.simulator.request_count == before
+
+
+def test_name_and_marketing_action_checks_fail_on_a_restart_recheck(world: PageWorld) -> None:
+    """A crash left two configurations in Processing; meanwhile the name was taken and the action withdrawn."""
+    with Session(world.engine) as session:
+        taken = configurations.submit(
+            session=session, actor=DEMO_ADMIN, values=complete(world.credential_id, name="Taken")
+        )
+        gone = configurations.submit(
+            session=session, actor=DEMO_ADMIN, values=complete(world.credential_id, name="Gone")
+        )
+        taken_id, gone_id = taken.id, gone.id
+        session.add(type(taken)(name="TAKEN", status="draft"))
+        row = session.get(type(gone), gone_id)
+        assert row is not None
+        row.marketing_action = "smsTargeting"
+        session.commit()
+    at = open_page()
+    assert chips(at) == {"Taken": "Failed", "Gone": "Failed", "TAKEN": "Draft"}
+    shown = texts(at)
+    assert "already named “Taken”; choose another name." in shown
+    assert "Marketing action “smsTargeting” does not exist; choose one listed and submit again." in shown
+    with Session(world.engine) as session:
+        assert get(session=session, configuration_id=taken_id).status == "failed"  # type: ignore[arg-type]
+        assert get(session=session, configuration_id=gone_id).status == "failed"  # type: ignore[arg-type]
+
+
+def test_a_configuration_left_processing_by_a_crash_is_checked_when_the_app_starts(world: PageWorld) -> None:
+    with Session(world.engine) as session:
+        configurations.submit(session=session, actor=DEMO_ADMIN, values=complete(world.credential_id, name="Crashed"))
+    at = open_page()
+    assert chips(at) == {"Crashed": "Active"}
+    assert any(str(c.value).endswith("by system@console.local") for c in at.caption)
+
+
+def test_failed_then_edit_and_submit_again_becomes_active(world: PageWorld) -> None:
+    _hide_waba(world)
+    at = _submit_new(world)
+    assert chips(at) == {"Promo": "Failed"}
+    world.simulator.faults.clear()
+    at.button(key=f"cc_edit_{_row_id(world, 'Promo')}").click().run()
+    assert at.text_input(key="cc_name").value == "Promo"
+    fill(at, description="Fixed")
+    at.button(key="cc_submit").click().run()
+    assert chips(at) == {"Promo": "Active"}
+    assert not at.error
+
+
+def test_deactivate_asks_first_then_activate_rechecks_and_duplicate_copies(world: PageWorld) -> None:
+    at = _submit_new(world)
+    row_id = _row_id(world, "Promo")
+    assert {b.label for b in at.button if b.key and b.key.endswith(f"_{row_id}")} == {"Edit", "Deactivate", "Duplicate"}
+    at.button(key=f"cc_deactivate_{row_id}").click().run()
+    assert "Deactivate “Promo”?" in texts(at)
+    at.button(key="cc_deactivate_no").click().run()
+    assert chips(at) == {"Promo": "Active"}
+    at.button(key=f"cc_deactivate_{row_id}").click().run()
+    at.button(key="cc_deactivate_yes").click().run()
+    assert chips(at) == {"Promo": "Deactivated"}
+    assert at.success[0].value == "“Promo” is Deactivated."
+    labels = {b.label for b in at.button if b.key and b.key.endswith(f"_{row_id}")}
+    assert labels == {"Activate", "Duplicate"}  # no Delete: a deactivated configuration stays for the record
+
+    at.button(key=f"cc_duplicate_{row_id}").click().run()
+    assert at.success[0].value == "“Promo” was duplicated as a new draft; it is open below."
+    assert at.text_input(key="cc_name").value == "Promo-copy"
+    assert chips(at) == {"Promo-copy": "Draft", "Promo": "Deactivated"}
+    at.button(key="cc_cancel").click().run()
+
+    at.button(key=f"cc_activate_{row_id}").click().run()
+    assert len(_checks_shown(at)) == 6
+    assert chips(at)["Promo"] == "Active"
+
+
+def test_deleting_a_deactivated_configuration_is_refused(world: PageWorld) -> None:
+    _submit_new(world)
+    row_id = _row_id(world, "Promo")
+    with Session(world.engine) as session:
+        configurations.deactivate(session=session, actor=DEMO_ADMIN, configuration_id=row_id)
+        with pytest.raises(configurations.ConfigurationRefused, match="cannot be deleted"):
+            configurations.delete(session=session, actor=DEMO_ADMIN, configuration_id=row_id)
+    assert chips(open_page()) == {"Promo": "Deactivated"}
+
+
+def test_editing_an_active_configuration_checks_the_update_while_it_stays_active(world: PageWorld) -> None:
+    at = _submit_new(world)
+    row_id = _row_id(world, "Promo")
+    at.button(key=f"cc_edit_{row_id}").click().run()
+    assert at.subheader[0].value == "Update the active configuration"
+    assert at.text_input(key="cc_name").disabled
+    assert not [b for b in at.button if b.key == "cc_save_draft"]
+    fill(at, description="Now with Ice Cream", sender_phone_number_id=JASPERS_ICE_CREAM)
+    at.button(key="cc_submit").click().run()
+    assert at.status[0].label == "“Promo”: the update passed every check and is in service."
+    assert chips(at) == {"Promo": "Active"}
+    with Session(world.engine) as session:
+        row = get(session=session, configuration_id=row_id)
+        assert (row.description, row.sender_phone_number_id, row.update_status) == (
+            "Now with Ice Cream",
+            JASPERS_ICE_CREAM,
+            "success",
+        )
+
+
+def test_a_failed_update_says_the_active_version_stays_in_service(world: PageWorld) -> None:
+    _lucky_credential(world)
+    at = _submit_new(world)
+    row_id = _row_id(world, "Promo")
+    at.button(key=f"cc_edit_{row_id}").click().run()
+    fill(at, description="Wrong number", sender_phone_number_id=LUCKY_SHRUB)
+    at.button(key="cc_submit").click().run()
+    assert at.status[0].label == "“Promo”: the update failed; the active version stays in service."
+    assert chips(at) == {"Promo": "Active"}
+    (warning,) = at.warning
+    assert warning.value.startswith("The update failed; the active version stays in service: Sender number +1 415")
+    with Session(world.engine) as session:
+        row = get(session=session, configuration_id=row_id)
+        assert (row.status, row.description, row.update_status) == ("active", "", "failed")
+        assert row.sender_phone_number_id != LUCKY_SHRUB
+    at.button(key=f"cc_edit_{row_id}").click().run()  # reopens the values the update tried, to fix them
+    assert at.text_area(key="cc_description").value == "Wrong number"

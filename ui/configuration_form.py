@@ -1,0 +1,236 @@
+"""The channel configuration form (create and edit on one screen) and the live run of its checks.
+
+What was typed lives in `cc_form` (not a widget key), so a refused save, a conflict or a trip to another page
+keeps every value; the widget keys are filled from it whenever the form is drawn.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlmodel import Session
+
+from services import configurations, marketing_actions
+from services.access import Actor, PermissionDenied
+from services.configuration_checks import CheckResult
+from services.configuration_fields import (
+    CHANNELS,
+    MAX_DESCRIPTION_LENGTH,
+    ConfigurationInput,
+    ConfigurationInvalid,
+    credentials,
+    sender_numbers,
+)
+from services.configuration_names import MAX_NAME_LENGTH, NAME_RULE
+from services.configuration_records import ConfigurationRefused, display_name, get
+from services.configuration_runs import run_checks
+from services.runtime import Console
+from services.store.models import Credential, PhoneNumber
+from services.token_vault import masked
+
+FORM, ERRORS, PROBLEM, CHECKING, NOTICE = "cc_form", "cc_errors", "cc_problem", "cc_checking", "cc_notice"
+WIDGETS = {
+    "name": "cc_name",
+    "description": "cc_description",
+    "channel": "cc_channel",
+    "marketing_action": "cc_marketing_action",
+    "credential_id": "cc_credential",
+    "sender_phone_number_id": "cc_sender",
+}
+Refusal = (ConfigurationRefused, PermissionDenied)
+
+
+def open_form(
+    values: ConfigurationInput, *, row_id: int | None = None, version: int | None = None, status: str = ""
+) -> None:
+    """Show the form with these values (a new configuration when `row_id` is None)."""
+    st.session_state[FORM] = {"id": row_id, "version": version, "status": status, "values": values.as_dict()}
+    for field, key in WIDGETS.items():
+        st.session_state[key] = getattr(values, field)
+    st.session_state[ERRORS], st.session_state[PROBLEM] = {}, None
+
+
+def close_form() -> None:
+    """Hide the form and forget what was typed in it."""
+    for key in (FORM, ERRORS, PROBLEM, *WIDGETS.values()):
+        st.session_state.pop(key, None)
+
+
+def notice(kind: str, text: str) -> None:
+    """A message for the next run of the page (success, info or error)."""
+    st.session_state[NOTICE] = (kind, text)
+
+
+def show_notice() -> None:
+    """Show (once) the message the previous action left."""
+    kind, text = st.session_state.pop(NOTICE, (None, None))
+    if kind:
+        getattr(st, kind)(text)
+
+
+def _typed() -> ConfigurationInput:
+    form = st.session_state[FORM]
+    values = {field: st.session_state.get(key, form["values"].get(field)) for field, key in WIDGETS.items()}
+    return ConfigurationInput.from_dict(
+        {**values, "description": values["description"] or "", "name": values["name"] or ""}
+    )
+
+
+def _save(console: Console, actor: Actor, *, as_draft: bool) -> None:
+    form = st.session_state[FORM]
+    values = _typed()
+    form["values"] = values.as_dict()
+    action = configurations.save_draft if as_draft else configurations.submit
+    try:
+        with Session(console.engine) as session:
+            row = action(
+                session=session,
+                actor=actor,
+                values=values,
+                configuration_id=form["id"],
+                expected_version=form["version"],
+                at=console.clock(),
+            )
+            row_id, name = row.id, display_name(row)
+    except ConfigurationInvalid as exc:
+        st.session_state[ERRORS], st.session_state[PROBLEM] = exc.errors, None
+        return
+    except Refusal as exc:
+        st.session_state[ERRORS], st.session_state[PROBLEM] = {}, str(exc)
+        return
+    close_form()
+    if as_draft:
+        notice("success", f"Draft “{name}” saved. Reopen it with Edit to finish it.")
+    else:
+        st.session_state[CHECKING] = row_id
+
+
+def _credential_changed(console: Console) -> None:
+    """A new credential: the sender defaults to the credential's own number."""
+    credential_id = st.session_state.get(WIDGETS["credential_id"])
+    with Session(console.engine) as session:
+        credential = session.get(Credential, credential_id) if credential_id is not None else None
+        st.session_state[WIDGETS["sender_phone_number_id"]] = credential.phone_number_id if credential else None
+
+
+def _field_error(field: str) -> None:
+    sentence = st.session_state.get(ERRORS, {}).get(field)
+    if sentence:
+        st.error(sentence, icon="⚠️")
+
+
+def _number_label(number: PhoneNumber | None, phone_number_id: str) -> str:
+    if number is None:
+        return f"{phone_number_id} (not reachable through this credential)"
+    return f"{number.display_phone_number} · {number.verified_name} (WABA {number.waba_id})"
+
+
+def render_form(console: Console, actor: Actor) -> None:
+    """The form: Name, Description, Channel, Marketing action, WhatsApp API configuration, Sender number."""
+    form = st.session_state[FORM]
+    for field, key in WIDGETS.items():
+        st.session_state.setdefault(key, form["values"].get(field))
+    active = form["status"] == "active"
+    with Session(console.engine) as session:
+        stored: dict[int | None, Credential] = {c.id: c for c in credentials(session=session)}
+        chosen = st.session_state[WIDGETS["credential_id"]]
+        numbers = {n.id: n for n in sender_numbers(session=session, credential_id=chosen if chosen in stored else None)}
+    credential_ids = list(stored) + ([chosen] if chosen is not None and chosen not in stored else [])
+    sender = st.session_state[WIDGETS["sender_phone_number_id"]]
+    sender_ids = list(numbers) + ([sender] if sender is not None and sender not in numbers else [])
+
+    if active:
+        st.subheader("Update the active configuration")
+        st.caption("The active version stays in service while the update is checked.")
+    else:
+        st.subheader("Create channel configuration" if form["id"] is None else "Edit channel configuration")
+    with st.container(border=True):
+        st.text_input("Name", key=WIDGETS["name"], max_chars=MAX_NAME_LENGTH, disabled=active)
+        st.caption(NAME_RULE + (" The name of an active configuration cannot change." if active else ""))
+        _field_error("name")
+        st.text_area(
+            "Description", key=WIDGETS["description"], max_chars=MAX_DESCRIPTION_LENGTH, placeholder="Optional"
+        )
+        _field_error("description")
+        st.selectbox("Channel", list(CHANNELS), format_func=CHANNELS.__getitem__, key=WIDGETS["channel"])
+        _field_error("channel")
+        st.selectbox(
+            "Marketing action",
+            marketing_actions.keys(),
+            format_func=marketing_actions.label_of,
+            index=None,
+            placeholder="Choose the consent policy the messages obey",
+            key=WIDGETS["marketing_action"],
+        )
+        _field_error("marketing_action")
+        st.selectbox(
+            "WhatsApp API configuration",
+            credential_ids,
+            format_func=lambda i: (
+                f"{stored[i].name} ({masked(stored[i].token_last4)})"
+                if i in stored
+                else f"API credential {i} (deleted)"
+            ),
+            index=None,
+            placeholder="Choose a stored API credential",
+            key=WIDGETS["credential_id"],
+            on_change=_credential_changed,
+            args=(console,),
+        )
+        _field_error("credential_id")
+        st.selectbox(
+            "Sender number",
+            sender_ids,
+            format_func=lambda i: _number_label(numbers.get(i), i),
+            index=None,
+            placeholder="Choose a number reachable through the credential",
+            key=WIDGETS["sender_phone_number_id"],
+        )
+        _field_error("sender_phone_number_id")
+        if st.session_state.get(PROBLEM):
+            st.error(st.session_state[PROBLEM])
+        with st.container(horizontal=True):
+            save = {"on_click": _save, "args": (console, actor)}
+            st.button("Submit", type="primary", key="cc_submit", kwargs={"as_draft": False}, **save)
+            if not active:
+                st.button("Save as draft", key="cc_save_draft", kwargs={"as_draft": True}, **save)
+            st.button("Cancel", key="cc_cancel", on_click=close_form)
+    form["values"] = _typed().as_dict()
+
+
+def _progress_line(result: CheckResult) -> str:
+    mark = "✅" if result.passed else ("⏭️" if result.skipped else "❌")
+    return f"{mark} **{result.label}.** {result.sentence}"
+
+
+def run_checks_live(console: Console, actor: Actor, configuration_id: int) -> None:
+    """Run the checks of a stored Processing configuration, showing each result as it completes."""
+    with Session(console.engine) as session:
+        try:
+            row = get(session=session, configuration_id=configuration_id)
+        except ConfigurationRefused as exc:
+            st.error(str(exc))
+            return
+        name, update = display_name(row), row.status == "active"
+    with st.status(f"Checking “{name}”…", expanded=True) as box:
+        run = run_checks(
+            engine=console.engine,
+            graph=console.graph,
+            vault=console.vault,
+            configuration_id=configuration_id,
+            actor=actor,
+            on_progress=lambda result: box.markdown(_progress_line(result)),
+            now=console.clock(),
+        )
+        if run.passed:
+            done = f"“{name}”: the update passed every check and is in service." if update else f"“{name}” is Active."
+            box.update(label=done, state="complete", expanded=False)
+        elif run.target == "update":
+            box.update(
+                label=f"“{name}”: the update failed; the active version stays in service.", state="error", expanded=True
+            )
+        else:
+            box.update(
+                label=f"“{name}” Failed: fix what the failed checks say, then Submit again.",
+                state="error",
+                expanded=True,
+            )
