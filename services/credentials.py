@@ -265,3 +265,13 @@ def delete(*, session: Session, actor: Actor, credential_id: int) -> None:
     session.delete(credential)
     session.commit()
     log.info("API credential %s deleted", credential_id)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from services import key_rotation
+
+    if sys.argv[1:2] != ["rotate-key"]:
+        sys.exit("usage: python -m services.credentials rotate-key [--new-key-stdin]")
+    raise SystemExit(key_rotation.main(sys.argv[2:]))

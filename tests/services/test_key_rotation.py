@@ -71,3 +71,32 @@ def test_viewers_cannot_rotate_the_key(engine: Engine) -> None:
     vault = TokenVault(Fernet.generate_key())
     with pytest.raises(PermissionDenied):
         rotate_key(engine=engine, old=vault, new=vault, actor=Actor(email="v@example.com", role="viewer"))
+
+
+def test_rotate_key_command_reencrypts_with_the_key_from_stdin(engine: Engine, database_url: str, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    old_key, new_key = Fernet.generate_key(), Fernet.generate_key()
+    _store_credentials(engine, TokenVault(old_key))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "GRAPH_API_URL": "http://127.0.0.1:9",
+        "CONSOLE_SECRET_KEY": old_key.decode(),
+        "CONSOLE_DATA_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "services.credentials", "rotate-key", "--new-key-stdin"],
+        input=new_key.decode() + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 API tokens re-encrypted" in done.stdout
+    with Session(engine) as session:
+        stored = list(session.exec(select(Credential).order_by(Credential.id)))
+        assert [TokenVault(new_key).decrypt(c.token_ciphertext) for c in stored] == TOKENS
