@@ -19,7 +19,8 @@ st.title(PRODUCT)
 st.caption("Connect WhatsApp Business phone numbers to your marketing platform and watch their health over time.")
 if console.settings.demo:
     st.info(
-        "**Demo mode.** The console runs on its built-in Graph API simulator with demo data: a seeded business "
+        "**Demo mode.** You are signed in automatically as the demo admin. The console runs on its built-in "
+        "Graph API simulator with demo data: a seeded business "
         "portfolio with 30+ days of health history; no real WhatsApp number is touched. To add an API credential, "
         "use business ID `1000000000000001` with one of the demo tokens: `EAADEMOTOKEN` (valid), `EAADEMOEXPIRED` "
         "(expired), `EAADEMONOPERM` (lacks whatsapp_business_management) or `EAADEMOREVOKED` (revoked).",

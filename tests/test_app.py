@@ -110,6 +110,7 @@ def test_demo_mode_says_it_runs_on_the_simulator_and_names_the_demo_tokens(
     assert not at.exception
     banner = at.info[0].value
     assert "built-in Graph API simulator" in banner and "demo data" in banner
+    assert "signed in automatically as the demo admin" in banner
     for token in ("EAADEMOTOKEN", "EAADEMOEXPIRED", "EAADEMONOPERM", "EAADEMOREVOKED"):
         assert token in banner
 
