@@ -10,19 +10,40 @@ draw a line through time nobody looked at.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert, text, update
 from sqlmodel import Session, col, select
 
 from services.graph.types import PhoneNumberHealth
 from services.store.models import HealthInterval, PhoneNumber
 
-# Two missed polls in a row (plus slack for jitter) make a gap.
-GAP_FACTOR = 2.5
+# More than one and a half poll intervals without an observation is a gap: one failed poll already
+# shows (its next success comes two intervals after the last one), while a poll that runs a little
+# late, as every poll does, does not.
+GAP_FACTOR = 1.5
+# Any constant works, as long as every process that records history uses the same one.
+HISTORY_LOCK_KEY = 0x5741_4848
+
+State = tuple[str, str, str | None, str | None, str]
+_STATE_COLUMNS = ("quality_rating", "throughput_level", "messaging_limit", "status", "verified_name")
 
 
-def _state(number: PhoneNumberHealth) -> tuple[str, str, str | None, str | None, str]:
+@dataclass(frozen=True)
+class _Latest:
+    id: int
+    last_confirmed_at: datetime
+    state: State
+
+
+def gap_after(poll_interval_s: float) -> timedelta:
+    """How long without an observation makes a gap in the history, at this poll interval."""
+    return timedelta(seconds=poll_interval_s * GAP_FACTOR)
+
+
+def _state(number: PhoneNumberHealth) -> State:
     return (
         number.quality_rating.value,
         number.throughput_level.value,
@@ -32,21 +53,52 @@ def _state(number: PhoneNumberHealth) -> tuple[str, str, str | None, str | None,
     )
 
 
-def _row_state(row: HealthInterval) -> tuple[str, str, str | None, str | None, str]:
-    return (row.quality_rating, row.throughput_level, row.messaging_limit, row.status, row.verified_name)
-
-
 def latest_intervals(*, session: Session, phone_number_ids: Sequence[str]) -> dict[str, HealthInterval]:
     """The newest history row of each given number."""
     if not phone_number_ids:
         return {}
-    newest = (
-        select(func.max(HealthInterval.id))
-        .where(col(HealthInterval.phone_number_id).in_(phone_number_ids))
-        .group_by(col(HealthInterval.phone_number_id))
-    )
+    newest = _newest_ids.params(ids=list(phone_number_ids))
     rows = session.exec(select(HealthInterval).where(col(HealthInterval.id).in_(newest)))
     return {row.phone_number_id: row for row in rows}
+
+
+# Built once: observe() runs for every WABA of every poll, and building statements costs more than running them.
+_NUMBERS, _ROWS = PhoneNumber.__table__.c, HealthInterval.__table__.c  # type: ignore[attr-defined]
+_IDS = bindparam("ids", expanding=True)
+_AT = bindparam("at")
+# Rows are only ever appended in time order, so the highest id is a number's newest row.
+_newest_ids = select(func.max(_ROWS.id)).where(_ROWS.phone_number_id.in_(_IDS)).group_by(_ROWS.phone_number_id)
+_SELECT_LATEST = select(
+    _ROWS.phone_number_id, _ROWS.id, _ROWS.last_confirmed_at, *[_ROWS[name] for name in _STATE_COLUMNS]
+).where(_ROWS.id.in_(_newest_ids))
+_SELECT_CURRENT = select(
+    _NUMBERS.id,
+    _NUMBERS.last_polled_at,
+    _NUMBERS.waba_id,
+    _NUMBERS.display_phone_number,
+    *[_NUMBERS[name] for name in _STATE_COLUMNS],
+).where(_NUMBERS.id.in_(_IDS))
+_INSERT_NUMBERS = insert(PhoneNumber.__table__)
+_UPDATE_NUMBER = update(PhoneNumber.__table__).where(_NUMBERS.id == bindparam("number_id"))
+_TOUCH_NUMBERS = update(PhoneNumber.__table__).where(_NUMBERS.id.in_(_IDS)).values(last_polled_at=_AT)
+_EXTEND_ROWS = (
+    update(HealthInterval.__table__).where(_ROWS.id.in_(_IDS)).values(last_confirmed_at=_AT, polls=_ROWS.polls + 1)
+)
+_INSERT_ROWS = insert(HealthInterval.__table__)
+
+
+def _number_values(number: PhoneNumberHealth, waba_id: str, at: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = dict(zip(_STATE_COLUMNS, _state(number), strict=True))
+    values.update(waba_id=waba_id, display_phone_number=number.display_phone_number, last_polled_at=at)
+    return values
+
+
+def _forget(session: Session, model: type, keys: Sequence[object]) -> None:
+    """Expire rows this session had loaded, since the bulk statements bypassed them."""
+    for key in keys:
+        loaded = session.identity_map.get(session.identity_key(model, key))
+        if loaded is not None:
+            session.expire(loaded)
 
 
 def observe(
@@ -57,49 +109,81 @@ def observe(
     at: datetime,
     poll_interval_s: float,
 ) -> int:
-    """Record one poll of a WABA's numbers at `at`; returns how many history rows it added (no commit)."""
-    ids = [n.id for n in numbers]
-    current = {p.id: p for p in session.exec(select(PhoneNumber).where(col(PhoneNumber.id).in_(ids)))} if ids else {}
-    latest = latest_intervals(session=session, phone_number_ids=ids)
-    max_gap = timedelta(seconds=poll_interval_s * GAP_FACTOR)
-    added = 0
-    for number in numbers:
-        row = current.get(number.id) or PhoneNumber(
-            id=number.id, waba_id=waba_id, display_phone_number=number.display_phone_number, first_seen_at=at
-        )
-        row.waba_id = waba_id
-        row.display_phone_number = number.display_phone_number
-        row.verified_name = number.verified_name
-        row.quality_rating = number.quality_rating.value
-        row.throughput_level = number.throughput_level.value
-        row.messaging_limit = number.messaging_limit
-        row.status = number.status
-        row.last_polled_at = at
-        session.add(row)
+    """Record one poll of a WABA's numbers at `at`; returns the history rows added (no commit; locks until it)."""
+    seen = {number.id: number for number in numbers}  # a number listed twice (paging shifted) counts once
+    if not seen:
+        return 0
+    session.flush()  # the caller's pending rows (a new WABA) must exist before ours refer to them
+    _lock_history(session)
+    ids = list(seen)
+    current = {row[0]: tuple(row[1:]) for row in session.execute(_SELECT_CURRENT, {"ids": ids})}
+    latest = {
+        row[0]: _Latest(id=row[1], last_confirmed_at=row[2], state=tuple(row[3:]))  # type: ignore[arg-type]
+        for row in session.execute(_SELECT_LATEST, {"ids": ids})
+    }
+    max_gap = gap_after(poll_interval_s)
+    new_numbers: list[dict[str, Any]] = []
+    changed_numbers: list[dict[str, Any]] = []
+    polled_only: list[str] = []
+    extended: list[int] = []
+    opened: list[dict[str, Any]] = []
+    for number in seen.values():
+        known = current.get(number.id)
+        if known is None:
+            new_numbers.append({**_number_values(number, waba_id, at), "id": number.id, "first_seen_at": at})
+        elif known[0] is not None and at <= known[0]:
+            continue  # an older answer arriving late changes nothing we know
+        elif known[1:] != (waba_id, number.display_phone_number, *_state(number)):
+            changed_numbers.append({**_number_values(number, waba_id, at), "number_id": number.id})
+        else:
+            polled_only.append(number.id)
 
         last = latest.get(number.id)
         if last is not None and at <= last.last_confirmed_at:
-            continue  # an older answer arriving late changes nothing we know
-        contiguous = last is not None and at - last.last_confirmed_at <= max_gap
-        if last is not None and contiguous and _row_state(last) == _state(number):
-            last.last_confirmed_at = at
-            last.polls += 1
-            session.add(last)
             continue
-        quality, throughput, limit, status, name = _state(number)
-        session.add(
-            HealthInterval(
-                phone_number_id=number.id,
-                since=at,
-                last_confirmed_at=at,
-                polls=1,
-                follows_gap=not contiguous,
-                quality_rating=quality,
-                throughput_level=throughput,
-                messaging_limit=limit,
-                status=status,
-                verified_name=name,
-            )
+        contiguous = last is not None and at - last.last_confirmed_at <= max_gap
+        if last is not None and contiguous and last.state == _state(number):
+            extended.append(last.id)
+            continue
+        state = dict(zip(_STATE_COLUMNS, _state(number), strict=True))
+        opened.append(
+            {
+                "phone_number_id": number.id,
+                "since": at,
+                "last_confirmed_at": at,
+                "polls": 1,
+                "follows_gap": not contiguous,
+            }
+            | state
         )
-        added += 1
-    return added
+
+    if new_numbers:
+        session.execute(_INSERT_NUMBERS, new_numbers)
+    if changed_numbers:
+        session.execute(_UPDATE_NUMBER, changed_numbers)
+    if polled_only:
+        session.execute(_TOUCH_NUMBERS, {"ids": polled_only, "at": at})
+    if extended:
+        session.execute(_EXTEND_ROWS, {"ids": extended, "at": at})
+    if opened:
+        session.execute(_INSERT_ROWS, opened)
+    _forget(session, PhoneNumber, ids)
+    _forget(session, HealthInterval, [last.id for last in latest.values()])
+    return len(opened)
+
+
+def _lock_history(session: Session) -> None:
+    """Hold the history write lock until the session's transaction ends.
+
+    observe() reads each number's latest row and then writes after it; two writers at once (the
+    poller, a "Poll now" click, a credential being stored) must not both read the same latest row,
+    or the history forks.
+    """
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": HISTORY_LOCK_KEY})
+    elif dialect == "sqlite" and not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        # The sqlite3 driver opens a transaction only at the first write, so none open means no write lock yet:
+        # take it now, before reading. An open one already holds it.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -8,7 +8,6 @@ from sqlmodel import Field, SQLModel
 
 from services.store.types import UTCDateTime, utcnow
 
-
 # Named constraints, so later migrations can alter them by name (SQLite batch mode needs names).
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",

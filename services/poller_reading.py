@@ -1,0 +1,111 @@
+"""Reading a cycle's WABAs from the Graph API: each once, on a few threads, through the first token that works.
+
+A WABA reached by several credentials is read through the first usable one; if that token fails,
+the next one is tried. A token that fails for good (expired, invalid, rate-limited) is not used
+again in the cycle. Meta's longer waits are never slept out here: the credential is skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.graph.client import GraphClient
+from services.graph.errors import GraphError, RateLimited, TokenExpired, TokenInvalid
+from services.graph.types import PhoneNumberHealth
+from services.poller_backoff import UsageWatch
+from services.poller_plan import Plan
+
+WORKERS = 6  # a handful of calls in flight: enough to hide network latency, far below Meta's limits
+# Short waits (a retried server error) are slept inside the cycle; a longer one skips the credential instead.
+LONGEST_WAIT_IN_CYCLE_S = 5.0
+# A missing permission or an unknown WABA concerns one WABA only: the token may still read its others.
+CREDENTIAL_FAILURES = (TokenExpired, TokenInvalid, RateLimited)
+
+
+class _WaitTooLong(Exception):
+    """Raised by the cycle's sleep instead of waiting; `__context__` is the Graph error that asked for the wait."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def _sleep_briefly(seconds: float) -> None:
+    if seconds > LONGEST_WAIT_IN_CYCLE_S:
+        raise _WaitTooLong(seconds)
+    time.sleep(seconds)
+
+
+def cycle_client(shared: GraphClient) -> tuple[GraphClient, UsageWatch]:
+    """A GraphClient on the shared connection pool with its own call count, usage watch and short sleeps."""
+    watch = UsageWatch(shared.http)
+    client = GraphClient(
+        watch,  # type: ignore[arg-type]  # quacks like the httpx.Client it wraps
+        version=shared.version,
+        max_retries=shared.max_retries,
+        sleep=_sleep_briefly,
+    )
+    return client, watch
+
+
+@dataclass
+class Outcome:
+    """What reading one WABA gave: its numbers (None if no token could read it) and each failure on the way."""
+
+    waba_id: str
+    at: datetime
+    numbers: list[PhoneNumberHealth] | None = None
+    credential_id: int | None = None
+    failures: list[tuple[int, GraphError]] = field(default_factory=list)
+
+
+def _waited_for(wait: _WaitTooLong) -> GraphError:
+    error = wait.__context__ if isinstance(wait.__context__, GraphError) else None
+    if error is None:
+        error = RateLimited("Meta asked the console to wait before calling again.", retry_after_s=wait.seconds)
+    if isinstance(error, RateLimited):
+        error.retry_after_s = max(error.retry_after_s or 0.0, wait.seconds)
+    return error
+
+
+class Reader:
+    """Reads WABAs (thread-safe), remembering which credentials failed for good."""
+
+    def __init__(self, plan: Plan, graph: GraphClient, clock: Callable[[], datetime]) -> None:
+        self.plan, self.graph, self.clock = plan, graph, clock
+        self.failed: dict[int, GraphError] = {}  # credential id -> its first credential-level failure
+
+    def read(self, waba_id: str) -> Outcome:
+        outcome = Outcome(waba_id=waba_id, at=self.clock())
+        for credential_id in self.plan.candidates[waba_id]:
+            if credential_id in self.failed:
+                outcome.failures.append((credential_id, self.failed[credential_id]))
+                continue
+            try:
+                outcome.numbers = self.graph.phone_numbers(self.plan.tokens[credential_id], waba_id)
+            except _WaitTooLong as wait:
+                error = _waited_for(wait)
+            except GraphError as failure:
+                error = failure
+            else:
+                outcome.credential_id, outcome.at = credential_id, self.clock()
+                return outcome
+            outcome.failures.append((credential_id, error))
+            if isinstance(error, CREDENTIAL_FAILURES):
+                self.failed.setdefault(credential_id, error)
+            elif error.transient:
+                return outcome  # Meta (or the network) is down for this WABA; another token would not help
+        return outcome
+
+    def read_all(self, waba_ids: list[str], *, workers: int = WORKERS) -> Iterator[Outcome]:
+        """Each WABA's outcome as soon as it is in (in order when `workers` is 1)."""
+        if workers <= 1 or len(waba_ids) <= 1:
+            yield from (self.read(waba_id) for waba_id in waba_ids)
+            return
+        with ThreadPoolExecutor(max_workers=min(workers, len(waba_ids)), thread_name_prefix="poll") as pool:
+            for future in as_completed([pool.submit(self.read, waba_id) for waba_id in waba_ids]):
+                yield future.result()
