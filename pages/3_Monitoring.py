@@ -69,7 +69,7 @@ def poll_now() -> None:
     def progress(done: int, total: int, account: str) -> None:
         bar.progress(done / total if total else 1.0, text=f"Read {done} of {total} business accounts ({account})…")
 
-    run = run_cycle(console=console, trigger="manual", on_progress=progress)
+    run = run_cycle(console=console, trigger="manual", on_progress=progress, poller_id=page.actor.email)
     bar.empty()
     if run.status == "ok":
         st.success(f"Poll finished: {run.numbers_seen} numbers read through {run.credentials_polled} API credentials.")

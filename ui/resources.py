@@ -13,7 +13,10 @@ from services.settings import Settings, load_settings
 
 
 # `key` only keys the cache (Streamlit does not hash parameters that start with an underscore).
-@st.cache_resource(show_spinner="Opening the console (a demo's first start polls 35 days of simulated history)…")
+@st.cache_resource(
+    show_spinner="Opening the console (a demo's first start polls 35 days of simulated history)…",
+    on_release=poller.stop_background,
+)
 def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001
     console = open_console(_settings)
     # Checks that a crash interrupted run again before anyone looks at their configurations.
