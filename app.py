@@ -1,4 +1,3 @@
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -8,7 +7,7 @@ from sqlmodel import Session
 from services.fleet_health import STRIP_DAYS, fleet_health, number_label
 from ui import charts
 from ui.badges import quality_text, throughput_text
-from ui.layout import PRODUCT, page_setup
+from ui.layout import NAVIGATION, PRODUCT, page_setup
 
 ATTENTION_SHOWN = 8
 URGENCY_ICONS = {0: "🔴", 1: "🟠", 2: "🟡"}  # act now, act soon, keep an eye on it
@@ -27,9 +26,9 @@ if console.settings.demo:
         icon="🧪",
     )
 
-pages = sorted(Path(__file__).parent.glob("pages/[0-9]*.py"))
-for column, path in zip(st.columns(max(len(pages), 1)), pages, strict=False):
-    column.page_link(f"pages/{path.name}")
+links = [link for link in NAVIGATION[1:] if link[1] != "Audit log" or page.actor.is_admin]
+for column, (path, label, icon) in zip(st.columns(len(links)), links, strict=True):
+    column.page_link(path, label=label, icon=icon)
 
 tz = charts.viewer_timezone()
 with Session(console.engine) as session:

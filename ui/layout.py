@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from services.access import Actor
 from services.runtime import Console
@@ -13,6 +14,14 @@ from ui import resources
 from ui.sign_in import current_actor, sign_out
 
 PRODUCT = "WhatsApp Channel Console"
+# Streamlit's own sidebar would call the home page "app" after its file; ours names every page.
+NAVIGATION = (
+    ("app.py", "Overview", "🏠"),
+    ("pages/1_API_credentials.py", "API credentials", "🔑"),
+    ("pages/2_Channel_configurations.py", "Channel configurations", "📣"),
+    ("pages/3_Monitoring.py", "Monitoring", "📈"),
+    ("pages/4_Audit_log.py", "Audit log", "📜"),
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,17 @@ def _environment_caption(console: Console) -> str:
     return f"Graph API: {graph} ({settings.graph_api_version}) · store: {store}"
 
 
+def _navigation(actor: Actor) -> None:
+    try:
+        for path, label, page_icon in NAVIGATION:
+            if label != "Audit log" or actor.is_admin:
+                st.page_link(path, label=label, icon=page_icon)
+    except StreamlitPageNotFoundError:
+        # A page script run as its own entrypoint (as page tests do) has no app.py to link to.
+        return
+    st.divider()
+
+
 def page_setup(title: str, *, icon: str = "💬") -> Page:
     """Configure the page, open the console and render the sidebar; stops the page on a configuration error."""
     st.set_page_config(page_title=f"{title} · {PRODUCT}", page_icon=icon, layout="wide")
@@ -40,6 +60,7 @@ def page_setup(title: str, *, icon: str = "💬") -> Page:
     actor = current_actor(console)
     with st.sidebar:
         st.markdown(f"**{PRODUCT}**")
+        _navigation(actor)
         if console.settings.demo:
             st.caption(":orange-badge[Demo mode] signed in automatically as the demo admin")
         else:
