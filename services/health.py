@@ -95,6 +95,8 @@ def _number_values(number: PhoneNumberHealth, waba_id: str, at: datetime) -> dic
 
 def _forget(session: Session, model: type, keys: Sequence[object]) -> None:
     """Expire rows this session had loaded, since the bulk statements bypassed them."""
+    if not session.identity_map:
+        return
     for key in keys:
         loaded = session.identity_map.get(session.identity_key(model, key))
         if loaded is not None:
