@@ -42,7 +42,7 @@ if "monitoring_numbers" not in st.session_state:
     st.session_state["monitoring_range"] = asked.range
     st.session_state["monitoring_days"] = (asked.first_day or today - timedelta(days=6), asked.last_day or today)
 
-pick, span, refresh = st.columns([5, 4, 2], vertical_alignment="bottom")
+pick, span, refresh = st.columns([7, 4, 2], vertical_alignment="bottom")
 chosen = pick.multiselect(
     "Phone numbers", list(labels), format_func=labels.__getitem__, key="monitoring_numbers", placeholder="Pick numbers"
 )

@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,8 +29,12 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-# Verifying against a real hash when the account does not exist keeps both answers equally slow.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against a real hash when the account does not exist keeps both answers equally slow."""
+    return _hasher.hash("not-a-real-password")
 
 
 class SignInError(Exception):
@@ -82,7 +87,7 @@ def authenticate(*, session: Session, email: str, password: str, now: Callable[[
     user = session.get(ConsoleUser, _normalise(email))
     if user is None or not user.password_hash:
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
         except VerificationError:
             pass
         raise SignInError("That email and password do not match an account.")

@@ -71,6 +71,12 @@ def test_throughput_is_drawn_in_messages_per_second() -> None:
     assert spec["layout"]["yaxis"]["tickvals"] == [0, 80, 1000]
 
 
+def test_the_not_applicable_tick_shows_only_when_a_number_is_not_on_the_cloud_api() -> None:
+    cloud_only = {"301": GROUPED["301"]}
+    axis = _spec(charts.throughput_figure(cloud_only, labels=LABELS, tz=UTC, window=WINDOW))["layout"]["yaxis"]
+    assert axis["tickvals"] == [80, 1000] and axis["title"]["text"] == "messages/s"
+
+
 def test_times_are_drawn_on_the_viewers_wall_clock_and_the_axis_says_which_zone() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     spec = _spec(charts.quality_figure(GROUPED, labels=LABELS, tz=berlin, window=WINDOW))
