@@ -8,6 +8,7 @@ from services.fleet_health import STRIP_DAYS, fleet_health, number_label
 from ui import charts
 from ui.badges import quality_text, throughput_text
 from ui.layout import NAVIGATION, PRODUCT, page_setup
+from ui.text import plain
 
 ATTENTION_SHOWN = 8
 URGENCY_ICONS = {0: "🔴", 1: "🟠", 2: "🟡"}  # act now, act soon, keep an eye on it
@@ -40,7 +41,7 @@ if not health.entries:
 st.subheader("Needs attention")
 if not health.attention:
     st.success("Nothing needs attention: no low ratings, no quality drops in the last 7 days, every token is fine.")
-lines = [f"- {URGENCY_ICONS[item.urgency]} {item.sentence}" for item in health.attention]
+lines = [f"- {URGENCY_ICONS[item.urgency]} {plain(item.sentence)}" for item in health.attention]
 for line in lines[:ATTENTION_SHOWN]:
     st.markdown(line)
 if len(lines) > ATTENTION_SHOWN:

@@ -9,6 +9,7 @@ from services.graph.expiry import spoken
 from ui import credential_form as form
 from ui.badges import quality_badge, throughput_text
 from ui.layout import page_setup
+from ui.text import plain
 
 TOKEN_COLOURS = {"valid": "green", "expired": "red", "invalid": "red"}
 DIALOG_KEYS = ("cred_rotate_id", "cred_delete_id")
@@ -126,7 +127,7 @@ def delete_dialog(view: CredentialView) -> None:
 def credential_card(view: CredentialView) -> None:
     with st.container(border=True, key=f"cred_card_{view.id}"):
         title, buttons = st.columns([1, 1], vertical_alignment="center")
-        title.markdown(f"##### {view.name}")
+        title.markdown(f"##### {plain(view.name)}")
         title.caption(f"Created {spoken(view.created_at)} by {view.created_by or 'the console'}")
         again, replace, remove = buttons.columns(3)
         asked = again.button("Re-validate", key=f"cred_revalidate_{view.id}", width="stretch")
@@ -137,9 +138,11 @@ def credential_card(view: CredentialView) -> None:
             remove.button("Delete", key=f"cred_delete_{view.id}", on_click=ask_delete, args=(view.id,), width="stretch")
         account, number, quality, throughput, token = st.columns([3, 3, 2, 3, 4])
         with account:
-            form.setting("Business account", view.waba_name or "Unknown", f"ID {view.waba_id}")
+            form.setting("Business account", plain(view.waba_name or "Unknown"), f"ID {view.waba_id}")
         with number:
-            form.setting("Phone number", view.display_phone_number or view.phone_number_id, view.verified_name)
+            form.setting(
+                "Phone number", plain(view.display_phone_number or view.phone_number_id), plain(view.verified_name)
+            )
         with quality:
             form.setting("Quality rating", quality_badge(view.quality_rating))
         with throughput:
@@ -150,7 +153,7 @@ def credential_card(view: CredentialView) -> None:
         if view.problem:
             st.warning(view.problem)
         if view.used_by:
-            st.caption("Used by channel configuration " + ", ".join(f"“{name}”" for name in view.used_by))
+            st.caption("Used by channel configuration " + ", ".join(f"“{plain(name)}”" for name in view.used_by))
     if asked:
         revalidate(view)
 

@@ -15,6 +15,7 @@ from services.token_vault import masked
 from ui import configuration_form as form
 from ui.badges import status_badge
 from ui.layout import page_setup
+from ui.text import plain
 
 WHAT_IT_IS = (
     "A **channel configuration** is what journeys send WhatsApp messages through: a sender number, reached "
@@ -124,23 +125,23 @@ def show(
 ) -> None:
     with st.container(border=True):
         update = " :blue-badge[Update processing]" if row.update_status == "processing" else ""
-        st.markdown(f"**{display_name(row)}** {status_badge(row.status)}{update}")
+        st.markdown(f"**{plain(display_name(row))}** {status_badge(row.status)}{update}")
         if row.description:
-            st.caption(row.description)
+            st.caption(plain(row.description))
         sender = number_names.get(row.sender_phone_number_id, row.sender_phone_number_id or "not chosen")
         credential = credential_names.get(row.credential_id, "not chosen" if row.credential_id is None else "deleted")
         st.markdown(
-            f"Sender number: {sender} · Credential: {credential} · "
+            f"Sender number: {plain(sender)} · Credential: {plain(credential)} · "
             f"Marketing action: {marketing_actions.label_of(row.marketing_action)}"
         )
         st.caption(f"Last change: {row.updated_at:%Y-%m-%d %H:%M} UTC by {row.updated_by or 'unknown'}")
         if row.status == "failed":
-            st.error("**Failure reasons**\n" + "".join(f"\n- {r}" for r in failure_reasons(row.check_results)))
+            st.error("**Failure reasons**\n" + "".join(f"\n- {plain(r)}" for r in failure_reasons(row.check_results)))
         if row.status == "active" and row.update_status == "failed":
             reasons = " ".join(failure_reasons(row.update_check_results))
             st.warning(f"The update failed; the active version stays in service: {reasons}")
         for warning in row.warnings:
-            st.warning(warning, icon="⚠️")
+            st.warning(plain(warning), icon="⚠️")
         actions(row)
 
 

@@ -10,6 +10,7 @@ from services.store.models import PhoneNumber
 from ui import charts
 from ui.badges import quality_badge, throughput_text
 from ui.layout import page_setup
+from ui.text import plain
 
 page = page_setup("Monitoring", icon="📈")
 console = page.console
@@ -89,7 +90,7 @@ def state_cards(current: list[PhoneNumber]) -> None:
     columns = st.columns(min(len(current), 4))
     for i, number in enumerate(current):
         with columns[i % len(columns)].container(border=True):
-            st.markdown(f"**{number.verified_name}**  \n{number.display_phone_number}")
+            st.markdown(f"**{plain(number.verified_name)}**  \n{plain(number.display_phone_number)}")
             st.markdown(quality_badge(number.quality_rating))
             st.caption(
                 f"{throughput_text(number.throughput_level)}  \nLimit {number.messaging_limit or 'unknown'} · "

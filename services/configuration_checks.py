@@ -10,7 +10,7 @@ from typing import Any
 from services import marketing_actions
 from services.configuration_fields import taken_sentence
 from services.graph.client import GraphClient
-from services.graph.errors import GraphError
+from services.graph.errors import GraphError, RateLimited
 from services.graph.types import PhoneNumberHealth, QualityRating
 from services.token_vault import VaultError, masked
 
@@ -128,6 +128,8 @@ def _skipped(check: str, waits_on: str) -> CheckResult:
 
 
 def _graph_failure(check: str, exc: GraphError, fix: str) -> CheckResult:
+    if isinstance(exc, RateLimited):  # Meta answered and named its wait; "in a few minutes" would contradict it
+        return _failed(check, f"{exc} Then submit again.")
     if exc.transient:
         return _failed(check, f"{exc} The Graph API did not answer properly; submit again in a few minutes.")
     return _failed(check, f"{exc} {fix}")

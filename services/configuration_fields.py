@@ -97,16 +97,16 @@ def name_errors(*, session: Session, name: str, configuration_id: int | None) ->
 def draft_errors(*, session: Session, values: ConfigurationInput, configuration_id: int | None) -> dict[str, str]:
     """A draft may lack anything; only a name that breaks the rule, or a field too long to store, is refused."""
     errors = name_errors(session=session, name=values.name, configuration_id=configuration_id) if values.name else {}
-    if len(values.description) > MAX_DESCRIPTION_LENGTH:
-        errors["description"] = _description_too_long(values.description)
+    if problem := _description_problem(values.description):
+        errors["description"] = problem
     return errors
 
 
 def submit_errors(*, session: Session, values: ConfigurationInput, configuration_id: int | None) -> dict[str, str]:
     """Every field's problem, each with the sentence shown beside that field."""
     errors = name_errors(session=session, name=values.name, configuration_id=configuration_id)
-    if len(values.description) > MAX_DESCRIPTION_LENGTH:
-        errors["description"] = _description_too_long(values.description)
+    if problem := _description_problem(values.description):
+        errors["description"] = problem
     if values.channel not in CHANNELS:
         errors["channel"] = "Choose the channel WhatsApp."
     if values.marketing_action is None:
@@ -130,6 +130,14 @@ def submit_errors(*, session: Session, values: ConfigurationInput, configuration
                 f"“{credential.name}”; choose one of its numbers."
             )
     return errors
+
+
+def _description_problem(description: str) -> str | None:
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        return _description_too_long(description)
+    if "\x00" in description:
+        return "The description holds a NUL character (left by a copy from another program); remove it."
+    return None
 
 
 def _description_too_long(description: str) -> str:

@@ -13,7 +13,7 @@ from services.graph.expiry import spoken
 from services.graph.types import REQUIRED_PERMISSION, BusinessAccount, PhoneNumberHealth, TokenInfo
 from services.store.types import utcnow
 
-_BUSINESS_ID = re.compile(r"^\d{1,32}$")
+_BUSINESS_ID = re.compile(r"^[0-9]{1,32}$")
 _WHITESPACE = re.compile(r"\s")
 
 

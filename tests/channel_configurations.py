@@ -21,6 +21,7 @@ from services.runtime import open_store
 from services.settings import load_settings
 from services.simulator import Simulator
 from services.token_vault import TokenVault, load_vault
+from tests.markdown import seen
 
 # A token of our own that never expires, so the checks do not depend on the day the suite runs.
 TOKEN = "EAACONFIGURATIONTEST0001"
@@ -136,10 +137,10 @@ def fill(at: AppTest, **values: object) -> AppTest:
 def chips(at: AppTest) -> dict[str, str]:
     """Each listed configuration's name and status word, as the list shows them."""
     found = (_CHIP.match(str(m.value)) for m in at.markdown)
-    return {match["name"]: match["status"] for match in found if match}
+    return {seen(match["name"]): match["status"] for match in found if match}
 
 
 def texts(at: AppTest) -> str:
     """Everything the page wrote, as one string (for sentences that must appear somewhere)."""
     parts = [*at.markdown, *at.caption, *at.info, *at.success, *at.warning, *at.error]
-    return "\n".join(str(part.value) for part in parts)
+    return "\n".join(seen(str(part.value)) for part in parts)

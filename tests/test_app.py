@@ -10,6 +10,7 @@ from services.runtime import open_store
 from services.store.models import Credential
 from tests.demo_store import use_shared_demo_store
 from tests.health_history import WABA_ID, every_poll, number, record
+from tests.markdown import seen
 
 APP = "../app.py"
 HOUR_S = 3600
@@ -77,7 +78,7 @@ def test_the_fleet_is_listed_worst_first_with_a_thirty_day_strip(recorded: None)
 
 def test_needs_attention_has_one_sentence_per_item(recorded: None) -> None:
     at = _home().run()
-    items = [m.value for m in at.markdown if m.value.startswith("- ")]
+    items = [seen(m.value) for m in at.markdown if m.value.startswith("- ")]
     assert items[0] == "- 🔴 Jasper's Ice Cream +1 631-555-0102: quality rating is RED (low)"
     assert items[1] == (
         "- 🔴 Jasper's Market +1 631-555-0101: the token of API credential “Main” (••••ABCD) is invalid: "
@@ -130,5 +131,5 @@ def test_a_first_visit_in_demo_mode_shows_the_demo_fleet_worst_first(
     assert fleet["Number"].iloc[0] == "Lucky Shrub +1 415-555-0104"  # RED and FLAGGED
     assert fleet["Number"].iloc[-1] == "Lucky Shrub Garden Center +1 415-555-0105"  # not yet rated
     assert all(len(strip) == 30 for strip in fleet["Last 30 days"])
-    attention = [m.value for m in at.markdown if m.value.startswith("- ")]
+    attention = [seen(m.value) for m in at.markdown if m.value.startswith("- ")]
     assert "- 🔴 Lucky Shrub +1 415-555-0104: quality rating is RED (low)" in attention

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,7 +77,7 @@ def _step_traces(
             go.Scatter(
                 x=_local(xs, tz),
                 y=ys,
-                name=labels.get(number_id, number_id),
+                name=html.escape(labels.get(number_id, number_id), quote=False),
                 mode="lines+markers",
                 line_shape="hv",
                 connectgaps=False,
@@ -162,7 +163,7 @@ def timeline_figure(
     right_quarter = window[0] + (window[1] - window[0]) * 0.75
     for number_id, stretches in grouped.items():
         moments, texts = _limit_and_status_events(stretches)
-        label = labels.get(number_id, number_id)
+        label = html.escape(labels.get(number_id, number_id), quote=False)
         # Labels near the right edge open to the left, so they stay inside the chart.
         sides = ["top left" if moment > right_quarter else "top right" for moment in moments]
         figure.add_trace(

@@ -35,7 +35,7 @@ ACCOUNT_FIELDS = ("id", "name", "currency", "timezone_id")
 BUSINESS_EDGES = (("owned_whatsapp_business_accounts", "owned"), ("client_whatsapp_business_accounts", "client"))
 MAX_PAGE_SIZE = 100
 _TOKEN = re.compile(r"[\x21-\x7e]+")
-_GRAPH_ID = re.compile(r"\d{1,32}")
+_GRAPH_ID = re.compile(r"[0-9]{1,32}")
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -11,6 +11,7 @@ from services.simulator import Fault
 from services.store.models import ChannelConfiguration, Credential
 from services.store.types import utcnow
 from tests.fixtures.simulator import ServedSimulator
+from tests.markdown import seen
 
 PAGE = "../../pages/1_API_credentials.py"
 ADMIN = Actor(email="ops@example.com", role="admin", name="Ops")
@@ -43,7 +44,7 @@ def _button(at: AppTest, label: str):  # noqa: ANN202 (AppTest's Button type is 
 
 
 def _texts(at: AppTest) -> list[str]:
-    return [e.value for e in (*at.markdown, *at.caption, *at.success, *at.warning, *at.error, *at.info)]
+    return [seen(e.value) for e in (*at.markdown, *at.caption, *at.success, *at.warning, *at.error, *at.info)]
 
 
 def _step_one(at: AppTest, token: str, business_id: str) -> AppTest:

@@ -26,6 +26,7 @@ from tests.channel_configurations import (
     texts,
 )
 from tests.fixtures.simulator import ServedSimulator
+from tests.markdown import seen
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def test_each_graph_check_failing_leaves_the_configuration_failed_with_its_reaso
     assert chips(at) == {"Promo": "Failed"}
     (failure,) = at.error
     assert failure.value.startswith("**Failure reasons**\n\n- ")
-    assert reason in failure.value
+    assert reason in seen(failure.value)
     assert TOKEN not in texts(at)
 
 
@@ -146,15 +147,15 @@ def test_a_flagged_number_fails_connected_and_red_quality_is_a_warning(world: Pa
     at.button(key="cc_submit").click().run()
     assert _checks_shown(at)[3].startswith("❌ **The sender number's status is CONNECTED.**")
     assert chips(at) == {"Lucky": "Failed"}
-    assert "has status FLAGGED, not CONNECTED" in at.error[0].value
-    assert "RED (low) quality rating" in at.warning[0].value
+    assert "has status FLAGGED, not CONNECTED" in seen(at.error[0].value)
+    assert "RED (low) quality rating" in seen(at.warning[0].value)
 
 
 def test_a_red_rating_on_a_connected_number_warns_but_the_configuration_is_active(world: PageWorld) -> None:
     world.simulator.set_now(world.simulator.anchor - timedelta(days=19))  # Jasper's Ice Cream was RED then
     at = _submit_new(world, sender_phone_number_id=JASPERS_ICE_CREAM)
     assert chips(at) == {"Promo": "Active"}
-    assert at.warning[0].value.startswith("Sender number +1 631-555-0102 has a RED (low) quality rating")
+    assert seen(at.warning[0].value).startswith("Sender number +1 631-555-0102 has a RED (low) quality rating")
 
 
 def test_stored_results_are_shown_not_recomputed(world: PageWorld) -> None:

@@ -17,6 +17,7 @@ from services.runtime import open_console, open_store
 from services.simulator.demo import JASPERS, JASPERS_WABA
 from tests.fixtures.simulator import ServedSimulator
 from tests.health_history import every_poll, minutes, number, record
+from tests.markdown import seen
 
 PAGE = "../../pages/3_Monitoring.py"
 # Whole minutes, so the page's clock (a little later) sees the same history inside its window.
@@ -125,7 +126,7 @@ def test_the_csv_is_exactly_the_history_shown(recorded: None, downloads: list[Me
 
 def test_current_state_cards_show_each_selected_number(recorded: None) -> None:
     at = _page(numbers="302", range="24h").run()
-    cards = [m.value for m in at.markdown]
+    cards = [seen(m.value) for m in at.markdown]
     assert "**Jasper's Ice Cream**  \n+1 631-555-0102" in cards
     assert ":red-badge[Red · low]" in cards
     assert any("Limit TIER_2K · status CONNECTED" in c.value for c in at.caption)
