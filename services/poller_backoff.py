@@ -78,23 +78,19 @@ def _busiest(raw: str) -> int:
 
 
 class UsageWatch:
-    """Stands in for the shared httpx.Client inside one cycle's GraphClient, noting each WABA's usage header."""
+    """Notes, from each answer's usage header, which WABAs are near Meta's quota (the cycle client's response hook)."""
 
-    def __init__(self, http: httpx.Client) -> None:
-        self._http = http
-        self.base_url = http.base_url
-        self.timeout = http.timeout
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._crowded: dict[str, float] = {}  # WABA id -> seconds Meta says to stay away (0: none named)
 
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        response = self._http.get(url, **kwargs)
+    def note(self, response: httpx.Response) -> None:
         raw = response.headers.get(BUC_HEADER)
         if response.status_code == 200 and raw and _busiest(raw) >= USAGE_CEILING:
-            waba_id = url.strip("/").split("/")[1] if url.count("/") >= 2 else ""
+            parts = response.request.url.path.strip("/").split("/")
+            waba_id = parts[1] if len(parts) >= 2 else ""
             with self._lock:
                 self._crowded[waba_id] = regain_access_s(response.headers) or 0.0
-        return response
 
     def crowded(self, waba_id: str) -> float | None:
         """Seconds to rest this WABA (0: one interval) if its last answer showed usage near the quota."""

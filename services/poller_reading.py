@@ -7,7 +7,6 @@ again in the cycle. Meta's longer waits are never slept out here: the credential
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -26,30 +25,10 @@ LONGEST_WAIT_IN_CYCLE_S = 5.0
 CREDENTIAL_FAILURES = (TokenExpired, TokenInvalid, RateLimited)
 
 
-class _WaitTooLong(Exception):
-    """Raised by the cycle's sleep instead of waiting; `__context__` is the Graph error that asked for the wait."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(seconds)
-        self.seconds = seconds
-
-
-def _sleep_briefly(seconds: float) -> None:
-    if seconds > LONGEST_WAIT_IN_CYCLE_S:
-        raise _WaitTooLong(seconds)
-    time.sleep(seconds)
-
-
 def cycle_client(shared: GraphClient) -> tuple[GraphClient, UsageWatch]:
-    """A GraphClient on the shared connection pool with its own call count, usage watch and short sleeps."""
-    watch = UsageWatch(shared.http)
-    client = GraphClient(
-        watch,  # type: ignore[arg-type]  # quacks like the httpx.Client it wraps
-        version=shared.version,
-        max_retries=shared.max_retries,
-        sleep=_sleep_briefly,
-    )
-    return client, watch
+    """A GraphClient on the shared connection pool with its own call count, usage watch and short waits."""
+    watch = UsageWatch()
+    return shared.sharing(longest_wait_s=LONGEST_WAIT_IN_CYCLE_S, on_response=watch.note), watch
 
 
 @dataclass
@@ -61,15 +40,6 @@ class Outcome:
     numbers: list[PhoneNumberHealth] | None = None
     credential_id: int | None = None
     failures: list[tuple[int, GraphError]] = field(default_factory=list)
-
-
-def _waited_for(wait: _WaitTooLong) -> GraphError:
-    error = wait.__context__ if isinstance(wait.__context__, GraphError) else None
-    if error is None:
-        error = RateLimited("Meta asked the console to wait before calling again.", retry_after_s=wait.seconds)
-    if isinstance(error, RateLimited):
-        error.retry_after_s = max(error.retry_after_s or 0.0, wait.seconds)
-    return error
 
 
 class Reader:
@@ -87,8 +57,6 @@ class Reader:
                 continue
             try:
                 outcome.numbers = self.graph.phone_numbers(self.plan.tokens[credential_id], waba_id)
-            except _WaitTooLong as wait:
-                error = _waited_for(wait)
             except GraphError as failure:
                 error = failure
             else:

@@ -18,7 +18,7 @@ from services.graph.network import failure_of
 from services.graph.paging import every_page
 from services.graph.redaction import redact
 from services.graph.results import ShapeError
-from services.graph.retry import with_retries
+from services.graph.retry import SHORT_WAIT_S, with_retries
 from services.graph.subjects import Subject
 from services.graph.types import BusinessAccount, PhoneNumberHealth, TokenInfo
 
@@ -70,14 +70,31 @@ class GraphClient:
         version: str = "v24.0",
         max_retries: int = 3,
         sleep: Callable[[float], None] = time.sleep,
+        longest_wait_s: float = SHORT_WAIT_S,
+        on_response: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         self.http = http
         self.version = version
         self.major = int(version.lstrip("v").split(".")[0])
         self.max_retries = max_retries
+        self.longest_wait_s = longest_wait_s
         self.calls = 0  # Graph HTTP requests made, retries included
         self._sleep = sleep
+        self._on_response = on_response
         self._lock = threading.Lock()
+
+    def sharing(
+        self, *, longest_wait_s: float, on_response: Callable[[httpx.Response], None] | None = None
+    ) -> GraphClient:
+        """A client on the same connection pool with its own call count, longest retry wait and response hook."""
+        return GraphClient(
+            self.http,
+            version=self.version,
+            max_retries=self.max_retries,
+            sleep=self._sleep,
+            longest_wait_s=longest_wait_s,
+            on_response=on_response,
+        )
 
     @property
     def health_fields(self) -> tuple[str, ...]:
@@ -172,7 +189,13 @@ class GraphClient:
         def attempt() -> T:
             return self._attempt(path, token=token, params=params, subject=subject, read=read)
 
-        return with_retries(attempt, max_retries=self.max_retries, sleep=self._sleep, what=f"/{self.version}/{path}")
+        return with_retries(
+            attempt,
+            max_retries=self.max_retries,
+            sleep=self._sleep,
+            longest_wait_s=self.longest_wait_s,
+            what=f"/{self.version}/{path}",
+        )
 
     def _attempt(self, path: str, *, token: str, params: dict[str, str], subject: Subject | None, read: Reader[T]) -> T:
         url = f"/{self.version}/{path}"
@@ -185,6 +208,8 @@ class GraphClient:
                 log.debug("GET %s -> %s", url, type(exc).__name__)
                 raise failure_of(exc, self.http) from None
             log.debug("GET %s -> %d", url, response.status_code)
+            if self._on_response is not None:
+                self._on_response(response)
             body = read_json(response, subject=subject)
             try:
                 return read(body, response)

@@ -18,10 +18,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def retryable(error: GraphError) -> bool:
-    """Transient errors, except a rate limit that asks for more than a minute."""
+def retryable(error: GraphError, *, longest_wait_s: float = SHORT_WAIT_S) -> bool:
+    """Transient errors, except a rate limit that asks for a longer wait than the caller will sit out."""
     if isinstance(error, RateLimited):
-        return error.retry_after_s is None or error.retry_after_s <= SHORT_WAIT_S
+        return error.retry_after_s is None or error.retry_after_s <= longest_wait_s
     return error.transient
 
 
@@ -33,16 +33,28 @@ def backoff_s(attempt: int, error: GraphError, *, jitter: Callable[[], float] = 
     return delay
 
 
-def with_retries(attempt: Callable[[], T], *, max_retries: int, sleep: Callable[[float], None], what: str) -> T:
-    """`attempt()` again after each retryable GraphError, at most `max_retries` times; the last error is raised."""
+def with_retries(
+    attempt: Callable[[], T],
+    *,
+    max_retries: int,
+    sleep: Callable[[float], None],
+    what: str,
+    longest_wait_s: float = SHORT_WAIT_S,
+) -> T:
+    """`attempt()` again after each retryable GraphError, at most `max_retries` times; the last error is raised.
+
+    A wait longer than `longest_wait_s` is never slept out: the error is raised for the caller to back off.
+    """
     retries = 0
     while True:
         try:
             return attempt()
         except GraphError as error:
-            if retries >= max_retries or not retryable(error):
+            if retries >= max_retries or not retryable(error, longest_wait_s=longest_wait_s):
                 raise
             delay = backoff_s(retries, error)
+            if delay > longest_wait_s:
+                raise
             retries += 1
             log.debug("GET %s %s; retry %d of %d in %.1f s", what, error.kind, retries, max_retries, delay)
             sleep(delay)
