@@ -31,7 +31,10 @@ def _graph_for(settings: Settings, clock: Callable[[], datetime]) -> tuple[Graph
     from services.graph.connection import build_graph_client
 
     if not settings.demo:
-        return build_graph_client(settings.graph_api_url, version=settings.graph_api_version), None
+        client = build_graph_client(
+            settings.graph_api_url, version=settings.graph_api_version, timeout=settings.graph_api_timeout_seconds
+        )
+        return client, None
     from services.simulator import Simulator, in_process_transport
 
     simulator = Simulator(clock=clock)

@@ -25,6 +25,7 @@ class Settings:
     secret_key: str | None
     poll_interval_seconds: int
     data_dir: Path
+    graph_api_timeout_seconds: float = 10.0
 
     @property
     def demo(self) -> bool:
@@ -70,6 +71,13 @@ def load_settings(root: Path | None = None) -> Settings:
     interval = _lookup("POLL_INTERVAL_SECONDS", secrets, "300") or "300"
     if not interval.isdigit() or int(interval) < 10:
         raise SettingsError(f"POLL_INTERVAL_SECONDS must be a whole number of seconds, 10 or more, not {interval!r}.")
+    timeout = _lookup("GRAPH_API_TIMEOUT_SECONDS", secrets, "10") or "10"
+    try:
+        timeout_s = float(timeout)
+    except ValueError:
+        timeout_s = 0.0
+    if not 0.1 <= timeout_s <= 120:
+        raise SettingsError(f"GRAPH_API_TIMEOUT_SECONDS must be a number of seconds from 0.1 to 120, not {timeout!r}.")
     return Settings(
         database_url=database_url,
         graph_api_url=graph_api_url,
@@ -77,4 +85,5 @@ def load_settings(root: Path | None = None) -> Settings:
         secret_key=_lookup("CONSOLE_SECRET_KEY", secrets, None),
         poll_interval_seconds=int(interval),
         data_dir=data_dir,
+        graph_api_timeout_seconds=timeout_s,
     )

@@ -118,3 +118,11 @@ def test_a_bad_poll_interval_is_explained(interval: str, monkeypatch: pytest.Mon
     monkeypatch.setenv("POLL_INTERVAL_SECONDS", interval)
     with pytest.raises(SettingsError, match="POLL_INTERVAL_SECONDS must be a whole number of seconds, 10 or more"):
         load_settings(tmp_path)
+
+
+def test_graph_api_timeout_is_read_and_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GRAPH_API_TIMEOUT_SECONDS", "2.5")
+    assert load_settings(tmp_path).graph_api_timeout_seconds == 2.5
+    monkeypatch.setenv("GRAPH_API_TIMEOUT_SECONDS", "soon")
+    with pytest.raises(SettingsError, match="GRAPH_API_TIMEOUT_SECONDS must be a number of seconds from 0.1 to 120"):
+        load_settings(tmp_path)
