@@ -15,7 +15,8 @@ from referencing.jsonschema import DRAFT202012
 from services.graph.types import LEGACY_MESSAGING_LIMITS, MESSAGING_LIMITS, PHONE_STATUSES
 from tests.services.simulator.conftest import Graph
 
-SPEC = Path("/work/shared/reference/meta-openapi/business-messaging-api_v23.0.yaml")
+# Meta's own OpenAPI file for the WhatsApp Business API (facebook/openapi, MIT licence beside it).
+SPEC = Path(__file__).parent / "meta_openapi" / "business-messaging-api_v23.0.yaml"
 SPEC_URI = "urn:meta:business-messaging-api-v23"
 PHONE_FIELDS = (
     "id,display_phone_number,verified_name,quality_rating,status,name_status,code_verification_status,account_mode,"
