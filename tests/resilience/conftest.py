@@ -31,6 +31,7 @@ from tests.resilience.scene import (
 def fast_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries keep their count but not their waits, and every Graph client the console builds times out fast."""
     monkeypatch.setattr("services.graph.retry.backoff_s", lambda *_args, **_kw: 0.0)
+    monkeypatch.setenv("GRAPH_API_TIMEOUT_SECONDS", str(FAST_TIMEOUT_S))
     quick = functools.partial(connection.build_graph_client, timeout=FAST_TIMEOUT_S)
     monkeypatch.setattr(connection, "build_graph_client", quick)
 
