@@ -112,7 +112,19 @@ def observe(
     poll_interval_s: float,
 ) -> int:
     """Record one poll of a WABA's numbers at `at`; returns the history rows added (no commit; locks until it)."""
-    seen = {number.id: number for number in numbers}  # a number listed twice (paging shifted) counts once
+    return observe_many(session=session, polls=[(waba_id, numbers)], at=at, poll_interval_s=poll_interval_s)
+
+
+def observe_many(
+    *,
+    session: Session,
+    polls: Sequence[tuple[str, Sequence[PhoneNumberHealth]]],
+    at: datetime,
+    poll_interval_s: float,
+) -> int:
+    """Record one poll of several WABAs' numbers, all at `at`, in a handful of statements (no commit)."""
+    # A number listed twice (paging shifted) counts once.
+    seen = {number.id: (number, waba_id) for waba_id, numbers in polls for number in numbers}
     if not seen:
         return 0
     session.flush()  # the caller's pending rows (a new WABA) must exist before ours refer to them
@@ -129,7 +141,7 @@ def observe(
     polled_only: list[str] = []
     extended: list[int] = []
     opened: list[dict[str, Any]] = []
-    for number in seen.values():
+    for number, waba_id in seen.values():
         known = current.get(number.id)
         if known is None:
             new_numbers.append({**_number_values(number, waba_id, at), "id": number.id, "first_seen_at": at})

@@ -106,14 +106,17 @@ def _poll(
     # One transaction for the whole cycle: its history, what it learned of each token and the run row commit together.
     with Session(console.engine, expire_on_commit=False) as session:
         for outcome, crowded in outcomes:
-            _record(session, outcome, tally, interval=interval, crowded=crowded)
+            _record(outcome, tally, interval=interval, crowded=crowded)
+        # Every number of the cycle is recorded at the cycle's own time, so each poll time is a PollRun's.
+        read = [(o.waba_id, o.numbers) for o, _ in outcomes if o.numbers is not None and o.credential_id is not None]
+        health.observe_many(session=session, polls=read, at=run.started_at, poll_interval_s=interval)
         record_token_outcomes(session=session, used=tally.used, failed=reader.failed, at=finished)
         status = "ok" if not tally.errors else ("failed" if total and not tally.wabas_read else "partial")
         run.credentials_polled, run.numbers_seen, run.graph_calls = len(tally.used), tally.numbers, graph.calls
         return _finish(session, run, status=status, at=finished, errors=tally.errors)
 
 
-def _record(session: Session, outcome: Outcome, tally: _Tally, *, interval: float, crowded: float | None) -> None:
+def _record(outcome: Outcome, tally: _Tally, *, interval: float, crowded: float | None) -> None:
     for credential_id, error in outcome.failures:
         tally.used.setdefault(credential_id, False)
         tally.errors.append(_error(credential_id, outcome.waba_id, error, outcome.at, interval))
@@ -124,9 +127,6 @@ def _record(session: Session, outcome: Outcome, tally: _Tally, *, interval: floa
         until = outcome.at + timedelta(seconds=max(crowded, interval))
         entry = wait_entry(credential_id=outcome.credential_id, waba_id=outcome.waba_id, until=until, sentence=CROWDED)
         tally.errors.append(entry)
-    health.observe(
-        session=session, waba_id=outcome.waba_id, numbers=outcome.numbers, at=outcome.at, poll_interval_s=interval
-    )
     tally.numbers += len(outcome.numbers)
     tally.wabas_read += 1
 

@@ -7,6 +7,7 @@ again in the cycle. Meta's longer waits are never slept out here: the credential
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from services.graph.types import PhoneNumberHealth
 from services.poller_backoff import UsageWatch
 from services.poller_plan import Plan
 
-WORKERS = 6  # a handful of calls in flight: enough to hide network latency, far below Meta's limits
+# Calls in flight: enough to hide network latency (8 beat 3, 4 and 6 on 2 cores), far below Meta's limits.
+WORKERS = 8
 # Short waits (a retried server error) are slept inside the cycle; a longer one skips the credential instead.
 LONGEST_WAIT_IN_CYCLE_S = 5.0
 # A missing permission or an unknown WABA concerns one WABA only: the token may still read its others.
@@ -74,6 +76,17 @@ class Reader:
         if workers <= 1 or len(waba_ids) <= 1:
             yield from (self.read(waba_id) for waba_id in waba_ids)
             return
-        with ThreadPoolExecutor(max_workers=min(workers, len(waba_ids)), thread_name_prefix="poll") as pool:
-            for future in as_completed([pool.submit(self.read, waba_id) for waba_id in waba_ids]):
-                yield future.result()
+        for future in as_completed([_pool(workers).submit(self.read, waba_id) for waba_id in waba_ids]):
+            yield future.result()
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """One long-lived pool per size: starting threads anew each cycle cost more than a cycle's store writes."""
+    with _pools_lock:
+        if workers not in _pools:
+            _pools[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll")
+        return _pools[workers]

@@ -86,7 +86,7 @@ def test_a_cycle_that_breaks_is_recorded_as_failed(console: Console, monkeypatch
     def broken(**_: object) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(health, "observe", broken)
+    monkeypatch.setattr(health, "observe_many", broken)
     with pytest.raises(RuntimeError):
         run_cycle(console=console)
     with Session(console.engine) as session:
