@@ -1,8 +1,5 @@
 """One walk through every kind of change: each leaves an audit row naming who, what and which fields changed."""
 
-from collections.abc import Iterator
-
-import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -11,7 +8,6 @@ from services import configurations, credentials
 from services.access import Actor
 from services.configuration_runs import run_checks
 from services.graph.client import GraphClient
-from services.graph.connection import build_graph_client
 from services.key_rotation import rotate_key
 from services.store.models import AuditEvent
 from services.token_vault import TokenVault
@@ -20,13 +16,6 @@ from tests.fixtures.simulator import ServedSimulator
 
 LEAD = Actor(email="lead@example.com", role="admin")
 NEW_TOKEN = "EAAAUDITROTATED0002"
-
-
-@pytest.fixture
-def graph(graph_simulator: ServedSimulator) -> Iterator[GraphClient]:
-    client = build_graph_client(graph_simulator.url, version="v24.0", sleep=lambda _s: None)
-    yield client
-    client.close()
 
 
 def test_every_action_is_recorded_with_who_what_and_the_changed_fields(

@@ -1,4 +1,3 @@
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from services.configuration_fields import ConfigurationInput
 from services.configuration_records import get
 from services.configuration_runs import failure_reasons, recover_processing, run_checks
 from services.graph.client import GraphClient
-from services.graph.connection import build_graph_client
 from services.simulator import Fault
 from services.store.models import AuditEvent, ChannelConfiguration
 from services.token_vault import TokenVault
@@ -25,27 +23,8 @@ from tests.channel_configurations import (
     TOKEN,
     complete,
     connect_credential,
-    register_token,
 )
 from tests.fixtures.simulator import ServedSimulator
-
-
-@pytest.fixture
-def graph(graph_simulator: ServedSimulator) -> Iterator[GraphClient]:
-    client = build_graph_client(graph_simulator.url, version="v24.0", sleep=lambda _s: None)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def vault() -> TokenVault:
-    return TokenVault(Fernet.generate_key())
-
-
-@pytest.fixture
-def credential_id(engine: Engine, graph: GraphClient, vault: TokenVault, graph_simulator: ServedSimulator) -> int:
-    register_token(graph_simulator.simulator)
-    return connect_credential(engine=engine, graph=graph, vault=vault, at=graph_simulator.simulator.now())
 
 
 def _submit(engine: Engine, values: ConfigurationInput, configuration_id: int | None = None) -> int:

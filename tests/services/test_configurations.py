@@ -1,7 +1,4 @@
-from collections.abc import Iterator
-
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -11,7 +8,6 @@ from services.configuration_fields import ConfigurationInput, ConfigurationInval
 from services.configuration_records import ConfigurationChanged, ConfigurationRefused, get, list_configurations, store
 from services.configuration_runs import run_checks
 from services.graph.client import GraphClient
-from services.graph.connection import build_graph_client
 from services.store.models import AuditEvent, ChannelConfiguration
 from services.token_vault import TokenVault
 from tests.channel_configurations import (
@@ -21,29 +17,10 @@ from tests.channel_configurations import (
     LUCKY_SHRUB_WABA,
     complete,
     connect_credential,
-    register_token,
 )
 from tests.fixtures.simulator import ServedSimulator
 
 OTHER_ADMIN = Actor(email="other-admin@example.com", role="admin")
-
-
-@pytest.fixture
-def graph(graph_simulator: ServedSimulator) -> Iterator[GraphClient]:
-    client = build_graph_client(graph_simulator.url, version="v24.0", sleep=lambda _s: None)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def vault() -> TokenVault:
-    return TokenVault(Fernet.generate_key())
-
-
-@pytest.fixture
-def credential_id(engine: Engine, graph: GraphClient, vault: TokenVault, graph_simulator: ServedSimulator) -> int:
-    register_token(graph_simulator.simulator)
-    return connect_credential(engine=engine, graph=graph, vault=vault, at=graph_simulator.simulator.now())
 
 
 def _draft(session: Session, **values: object) -> ChannelConfiguration:

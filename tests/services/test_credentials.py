@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlmodel import Session, select
 
 from services import credentials, fleet
@@ -29,11 +28,6 @@ def graph(graph_simulator: ServedSimulator) -> GraphClient:
     for token in (TOKEN, OTHER_TOKEN):
         graph_simulator.simulator.register_token(token, state="valid", business_ids=[JASPERS], expires_at=expires)
     return build_graph_client(graph_simulator.url, version="v24.0", sleep=lambda _s: None)
-
-
-@pytest.fixture
-def vault() -> TokenVault:
-    return TokenVault(Fernet.generate_key())
 
 
 def _connect(session: Session, graph: GraphClient, vault: TokenVault, **overrides: object) -> Credential:

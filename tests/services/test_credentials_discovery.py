@@ -30,11 +30,6 @@ JASPERS, NORTHWIND = "1000000000000001", "1000000000000003"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def graph(graph_simulator: ServedSimulator) -> GraphClient:
-    return build_graph_client(graph_simulator.url, version="v24.0", sleep=lambda _s: None)
-
-
 @pytest.mark.parametrize(
     ("token", "business_id", "field", "words"),
     [
