@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from services.fleet_health import STRIP_DAYS, fleet_health, number_label
+from services.health.overview import STRIP_DAYS, fleet_health, number_label
 from ui import charts
 from ui.badges import quality_text, throughput_text
 from ui.layout import NAVIGATION, PRODUCT, page_setup

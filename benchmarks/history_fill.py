@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from benchmarks.health_schedule import number_schedule, poller_outages
 from benchmarks.profiling import profiled
 from benchmarks.sizes import POLL_INTERVAL_S
-from services import fleet, health
 from services.graph.types import BusinessAccount, PhoneNumberHealth
+from services.health import fleet
+from services.health import recording as health
 from services.store.models import HealthInterval
 
 WABA = BusinessAccount(id="2800000000000001", name="Benchmark WABA")

@@ -34,7 +34,7 @@ class RenderFailed(RuntimeError):
 class Scenario:
     name: str
     numbers: tuple[str, ...]
-    range: str  # a preset of services.history_view.RANGES
+    range: str  # a preset of services.health.view.RANGES
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ with profiled(Path({output!r})):
 def _render_once(scenario: Scenario, script: Path = MONITORING_PAGE) -> float:
     from streamlit.testing.v1 import AppTest
 
-    from services.access import Actor
+    from services.access.roles import Actor
 
     page = AppTest.from_file(str(script), default_timeout=120)
     page.session_state["signed_in_actor"] = Actor(email="benchmark@console.local", role="viewer")
@@ -90,8 +90,8 @@ def _render_profiled(scenario: Scenario, output: Path) -> None:
 def _read_once(engine: Engine, scenario: Scenario) -> tuple[int, float]:
     from sqlmodel import Session
 
-    from services import history
-    from services.history_view import HistoryView
+    from services.health import history
+    from services.health.view import HistoryView
     from services.store.types import utcnow
 
     start, end = HistoryView(scenario.numbers, scenario.range).window(now=utcnow(), tz=UTC)

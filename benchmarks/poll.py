@@ -17,11 +17,11 @@ from benchmarks.figures import Figure, Samples, Stage, Target, timed
 from benchmarks.profiling import profiled
 from benchmarks.simulator_process import SimulatorProcess
 from benchmarks.sizes import PAGE_SIZE, POLL_INTERVAL_S, Sizes
-from services import credentials
-from services.access import Actor
+from services.access.roles import Actor
+from services.credentials import lifecycle as credentials
 from services.graph.client import GraphClient
 from services.graph.connection import build_graph_client
-from services.poller import run_cycle
+from services.poller.loop import run_cycle
 from services.runtime import Console, open_console
 from services.settings import DEFAULT_GRAPH_API_VERSION, Settings
 from services.store.models import PhoneNumber, PollRun

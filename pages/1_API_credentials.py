@@ -3,8 +3,8 @@
 import streamlit as st
 from sqlmodel import Session
 
-from services import credentials
-from services.credential_views import CredentialView
+from services.credentials import lifecycle as credentials
+from services.credentials.views import CredentialView
 from services.graph.expiry import spoken
 from ui import credential_form as form
 from ui.badges import quality_badge, throughput_text

@@ -5,13 +5,14 @@ from collections.abc import Callable
 import streamlit as st
 from sqlmodel import Session
 
-from services import configurations, marketing_actions
-from services.configuration_fields import ConfigurationInput, credentials
-from services.configuration_records import STATUSES, ConfigurationRefused, display_name, get, list_configurations
-from services.configuration_runs import failure_reasons
-from services.fleet import numbers
+from services.access.vault import masked
+from services.configurations import lifecycle as configurations
+from services.configurations import marketing_actions
+from services.configurations.fields import ConfigurationInput, credentials
+from services.configurations.records import STATUSES, ConfigurationRefused, display_name, get, list_configurations
+from services.configurations.runs import failure_reasons
+from services.health.fleet import numbers
 from services.store.models import ChannelConfiguration
-from services.token_vault import masked
 from ui import configuration_form as form
 from ui.badges import status_badge
 from ui.layout import page_setup

@@ -3,9 +3,10 @@ from datetime import timedelta
 import streamlit as st
 from sqlmodel import Session
 
-from services import fleet, history, history_changes
-from services.fleet_health import number_label, worst_first
-from services.history_view import CUSTOM, DEFAULT_RANGE, RANGE_LABELS, HistoryView, custom_range_problem, parse_view
+from services.health import changes as history_changes
+from services.health import fleet, history
+from services.health.overview import number_label, worst_first
+from services.health.view import CUSTOM, DEFAULT_RANGE, RANGE_LABELS, HistoryView, custom_range_problem, parse_view
 from services.store.models import PhoneNumber
 from ui import charts
 from ui.badges import quality_badge, throughput_text
@@ -63,7 +64,7 @@ st.query_params.from_dict(view.query_params())
 
 
 def poll_now() -> None:
-    from services.poller import run_cycle
+    from services.poller.loop import run_cycle
 
     bar = st.progress(0.0, text="Polling every number…")
 

@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from services import audit
+from services.access import audit
 from ui.layout import page_setup
 
 page = page_setup("Audit log", icon="📜")

@@ -16,10 +16,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from services import audit, credentials, poller_lease
-from services.access import DEMO_ADMIN, SYSTEM
+from services.access import audit
+from services.access.roles import DEMO_ADMIN, SYSTEM
+from services.credentials import lifecycle as credentials
 from services.graph.connection import build_graph_client
-from services.poller_cycle import run_cycle
+from services.poller import lease as poller_lease
+from services.poller.cycle import run_cycle
 from services.runtime import DEMO_GRAPH_BASE_URL, Console
 from services.simulator import ManualClock, Simulator, in_process_transport
 from services.store.models import AuditEvent, Credential, PollRun

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from services.access.vault import TokenVault, load_vault
 from services.graph.client import GraphClient
 from services.settings import Settings, load_settings
 from services.store.engine import create_store_engine
 from services.store.types import utcnow
-from services.token_vault import TokenVault, load_vault
 
 DEMO_GRAPH_BASE_URL = "http://graph.simulator.invalid"
 

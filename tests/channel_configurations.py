@@ -12,15 +12,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services import credentials
-from services.access import DEMO_ADMIN, Actor
-from services.configuration_fields import ConfigurationInput
+from services.access.roles import DEMO_ADMIN, Actor
+from services.access.vault import TokenVault, load_vault
+from services.configurations.fields import ConfigurationInput
+from services.credentials import lifecycle as credentials
 from services.graph.client import GraphClient
 from services.graph.connection import build_graph_client
 from services.runtime import open_store
 from services.settings import load_settings
 from services.simulator import Simulator
-from services.token_vault import TokenVault, load_vault
 from tests.markdown import seen
 
 # A token of our own that never expires, so the checks do not depend on the day the suite runs.

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from services import fleet, health
 from services.graph.types import BusinessAccount, PhoneNumberHealth, QualityRating, ThroughputLevel
+from services.health import fleet
+from services.health import recording as health
 
 T0 = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
 POLL_INTERVAL_S = 300

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from services.graph.types import QualityRating, ThroughputLevel
-from services.history import Stretch, step_points
+from services.health.history import Stretch, step_points
 
 NOT_RATED = "Not rated"
 # Bottom to top. Unrated time is drawn (below RED) rather than left out: left out, it would look

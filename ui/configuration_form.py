@@ -9,10 +9,12 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
-from services import configurations, marketing_actions
-from services.access import Actor, PermissionDenied
-from services.configuration_checks import CheckResult
-from services.configuration_fields import (
+from services.access.roles import Actor, PermissionDenied
+from services.access.vault import masked
+from services.configurations import lifecycle as configurations
+from services.configurations import marketing_actions
+from services.configurations.checks import CheckResult
+from services.configurations.fields import (
     CHANNELS,
     MAX_DESCRIPTION_LENGTH,
     ConfigurationInput,
@@ -20,12 +22,11 @@ from services.configuration_fields import (
     credentials,
     sender_numbers,
 )
-from services.configuration_names import MAX_NAME_LENGTH, NAME_RULE
-from services.configuration_records import ConfigurationRefused, display_name, get
-from services.configuration_runs import run_checks
+from services.configurations.names import MAX_NAME_LENGTH, NAME_RULE
+from services.configurations.records import ConfigurationRefused, display_name, get
+from services.configurations.runs import run_checks
 from services.runtime import Console
 from services.store.models import Credential, PhoneNumber
-from services.token_vault import masked
 
 FORM, ERRORS, PROBLEM, CHECKING, NOTICE = "cc_form", "cc_errors", "cc_problem", "cc_checking", "cc_notice"
 WIDGETS = {

@@ -12,13 +12,13 @@ from typing import TypeVar
 import streamlit as st
 from sqlmodel import Session
 
-from services import credentials
-from services.access import Actor, PermissionDenied
+from services.access.roles import Actor, PermissionDenied
+from services.access.vault import VaultError, last4, masked
+from services.credentials import lifecycle as credentials
 from services.graph.errors import GraphError
 from services.graph.types import PhoneNumberHealth
 from services.runtime import Console
 from services.simulator.demo import AURORA, JASPERS, NORTHWIND
-from services.token_vault import VaultError, last4, masked
 from ui.badges import quality_badge, throughput_text
 
 T = TypeVar("T")

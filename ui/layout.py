@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from services.access import Actor
+from services.access.roles import Actor
 from services.runtime import Console
 from services.settings import SettingsError
 from ui import resources

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from services import poller
-from services.configuration_runs import recover_processing
+from services.configurations.runs import recover_processing
+from services.poller import loop as poller
 from services.runtime import Console, open_console
 from services.settings import Settings, load_settings
 

@@ -9,8 +9,8 @@ import streamlit as st
 import streamlit.components.v1 as components
 from sqlmodel import Session
 
-from services import sign_in_tokens, users
-from services.access import DEMO_ADMIN, Actor, role_for_email
+from services.access import sign_in_tokens, users
+from services.access.roles import DEMO_ADMIN, Actor, role_for_email
 from services.runtime import Console
 from services.store.models import ConsoleUser
 

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from services.simulator.faults import Fault
+from services.simulator.faults import Fault, FaultBook
 from services.simulator.request import Request
 from services.simulator.tokens import TokenState
 
-if TYPE_CHECKING:
-    from services.simulator.app import Simulator
-
 PREFIX = "/_simulator/"
+
+
+class Simulator(Protocol):
+    """What the control endpoints steer; the simulator's WSGI app provides it (no import back to it)."""
+
+    faults: FaultBook
+
+    @property
+    def request_count(self) -> int: ...
+
+    def requests(self) -> list[dict[str, object]]: ...
+
+    def reset(self) -> None: ...
+
+    def now(self) -> datetime: ...
+
+    def set_now(self, now: datetime) -> None: ...
+
+    def advance(self, seconds: float) -> None: ...
+
+    def register_token(
+        self, token: str, *, state: str, business_ids: Iterable[str] = (), expires_at: datetime | None = None
+    ) -> None: ...
 
 
 class ControlError(ValueError):

@@ -28,7 +28,7 @@ from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session
 
-from services import sign_in_tokens, users
+from services.access import sign_in_tokens, users
 from services.settings import DEFAULT_GRAPH_API_VERSION
 from services.store.engine import create_store_engine
 from services.store.migrate import upgrade_to_head

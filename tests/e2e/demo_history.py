@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 
 from services import demo
+from services.access.vault import TokenVault
 from services.runtime import Console, open_store
 from services.settings import DEMO, Settings
 from services.simulator import Simulator
-from services.token_vault import TokenVault
 
 # The demo token was issued 15 days before the simulator's anchor (services/simulator/demo.py).
 _ISSUED_BEFORE_ANCHOR = timedelta(days=15)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
-from services import users
+from services.access import users
 from services.store.engine import create_store_engine
 from tests.e2e.console_page import ConsolePage
 from tests.e2e.servers import Process

@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from services.access import Actor
+from services.access.roles import Actor
 from services.runtime import open_store
 from services.simulator import Fault
 from services.store.models import ChannelConfiguration, Credential

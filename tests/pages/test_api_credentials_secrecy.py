@@ -8,7 +8,7 @@ import pytest
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
-from services.access import Actor
+from services.access.roles import Actor
 from services.store.types import utcnow
 from tests.fixtures.simulator import ServedSimulator
 

@@ -1,8 +1,8 @@
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services import audit
-from services.access import Actor
+from services.access import audit
+from services.access.roles import Actor
 from services.runtime import open_store
 
 PAGE = "../../pages/4_Audit_log.py"

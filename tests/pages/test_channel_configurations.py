@@ -4,11 +4,12 @@ import pytest
 import streamlit as st
 from sqlmodel import Session
 
-from services import configurations, marketing_actions
-from services.access import Actor
-from services.configuration_fields import ConfigurationInput
-from services.configuration_names import NAME_RULE
-from services.configuration_records import list_configurations
+from services.access.roles import Actor
+from services.configurations import lifecycle as configurations
+from services.configurations import marketing_actions
+from services.configurations.fields import ConfigurationInput
+from services.configurations.names import NAME_RULE
+from services.configurations.records import list_configurations
 from tests.channel_configurations import (
     JASPERS_ICE_CREAM,
     JASPERS_MARKET,

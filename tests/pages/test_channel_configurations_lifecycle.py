@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services import configurations
-from services.access import DEMO_ADMIN
-from services.configuration_records import get, list_configurations
+from services.access.roles import DEMO_ADMIN
+from services.configurations import lifecycle as configurations
+from services.configurations.records import get, list_configurations
 from services.simulator import Fault
 from tests.channel_configurations import (
     JASPERS_ICE_CREAM,

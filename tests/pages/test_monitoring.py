@@ -11,8 +11,9 @@ from sqlmodel import Session
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from services import credentials, history
-from services.access import Actor
+from services.access.roles import Actor
+from services.credentials import lifecycle as credentials
+from services.health import history
 from services.runtime import open_console, open_store
 from services.simulator.demo import JASPERS, JASPERS_WABA
 from tests.fixtures.simulator import ServedSimulator

@@ -6,9 +6,10 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services import configurations, credentials
-from services.access import Actor, PermissionDenied
-from services.configuration_records import list_configurations
+from services.access.roles import Actor, PermissionDenied
+from services.configurations import lifecycle as configurations
+from services.configurations.records import list_configurations
+from services.credentials import lifecycle as credentials
 from tests.channel_configurations import ADMIN, PageWorld, complete, page_world
 from tests.fixtures.simulator import ServedSimulator
 

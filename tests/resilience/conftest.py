@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from services.access.vault import load_vault
 from services.graph import connection
 from services.settings import load_settings
 from services.store.engine import create_store_engine
 from services.store.types import utcnow
-from services.token_vault import load_vault
 from tests.fixtures.simulator import ServedSimulator
 from tests.resilience.scene import (
     FAST_TIMEOUT_S,

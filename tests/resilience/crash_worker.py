@@ -12,10 +12,10 @@ import sys
 
 from sqlmodel import Session
 
-from services import configurations
-from services.access import DEMO_ADMIN
-from services.configuration_fields import ConfigurationInput
-from services.configuration_runs import run_checks
+from services.access.roles import DEMO_ADMIN
+from services.configurations import lifecycle as configurations
+from services.configurations.fields import ConfigurationInput
+from services.configurations.runs import run_checks
 from services.runtime import open_console
 
 

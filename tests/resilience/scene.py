@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from services import credentials
-from services.access import DEMO_ADMIN
+from services.access.roles import DEMO_ADMIN
+from services.access.vault import TokenVault
+from services.credentials import lifecycle as credentials
 from services.graph import connection
 from services.graph.client import GraphClient
 from services.runtime import Console
 from services.settings import load_settings
 from services.simulator import Simulator
 from services.store.types import utcnow
-from services.token_vault import TokenVault
 
 # The pages' Graph client gives up after this long (a `slow` fault sleeps longer); see RESILIENCE.md.
 FAST_TIMEOUT_S = 0.5

@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from services import configurations, credentials
-from services.access import DEMO_ADMIN
-from services.configuration_fields import ConfigurationInput, ConfigurationInvalid
-from services.configuration_records import get
-from services.credential_discovery import BusinessNotReachable, CredentialInputError, discover
+from services.access.roles import DEMO_ADMIN
+from services.configurations import lifecycle as configurations
+from services.configurations.fields import ConfigurationInput, ConfigurationInvalid
+from services.configurations.records import get
+from services.credentials import lifecycle as credentials
+from services.credentials.discovery import BusinessNotReachable, CredentialInputError, discover
 from services.graph.errors import BadParameter, GraphError, TokenInvalid
 from services.store.engine import create_store_engine
 from services.store.models import Credential

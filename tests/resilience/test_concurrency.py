@@ -26,12 +26,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, func, select
 
-from services import configurations, credentials
-from services.access import DEMO_ADMIN
-from services.configuration_fields import ConfigurationInput
-from services.configuration_records import get
-from services.configuration_runs import run_checks
-from services.poller import run_cycle
+from services.access.roles import DEMO_ADMIN
+from services.configurations import lifecycle as configurations
+from services.configurations.fields import ConfigurationInput
+from services.configurations.records import get
+from services.configurations.runs import run_checks
+from services.credentials import lifecycle as credentials
+from services.poller.loop import run_cycle
 from services.runtime import Console, open_console
 from services.simulator import Simulator, serve
 from services.store.models import AuditEvent, ChannelConfiguration, PollRun

@@ -24,12 +24,12 @@ import pytest
 from sqlalchemy import Engine, text, update
 from sqlmodel import Session, func, select
 
-from services import configurations
-from services.access import DEMO_ADMIN
-from services.configuration_fields import ConfigurationInput
-from services.configuration_records import get
-from services.configuration_runs import recover_processing
-from services.poller import run_cycle
+from services.access.roles import DEMO_ADMIN
+from services.configurations import lifecycle as configurations
+from services.configurations.fields import ConfigurationInput
+from services.configurations.records import get
+from services.configurations.runs import recover_processing
+from services.poller.loop import run_cycle
 from services.runtime import open_console
 from services.simulator import Fault, Simulator, serve
 from services.store.engine import create_store_engine

@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
-from services.access import DEMO_ADMIN
-from services.poller import run_cycle
+from services.access.roles import DEMO_ADMIN
+from services.poller.loop import run_cycle
 from services.store.models import ChannelConfiguration, Credential, PhoneNumber, PollRun
 from tests.resilience.faults import CASE_IDS, CASES, FaultCase, pattern
 from tests.resilience.markup import seen

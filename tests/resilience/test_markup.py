@@ -16,7 +16,8 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services.access import DEMO_ADMIN
+from services.access.roles import DEMO_ADMIN
+from services.access.vault import load_vault
 from services.settings import load_settings
 from services.store.engine import create_store_engine
 from services.store.models import (
@@ -28,7 +29,6 @@ from services.store.models import (
     WhatsAppBusinessAccount,
 )
 from services.store.types import utcnow
-from services.token_vault import load_vault
 from tests.resilience.markup import ASCII_PUNCTUATION, MARKUP_CHARACTERS, NEUTRAL, markup_problems, page_strings
 
 ROOT = Path(__file__).resolve().parents[2]

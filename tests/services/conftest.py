@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import Engine
 
+from services.access.vault import TokenVault
 from services.graph.client import GraphClient
-from services.token_vault import TokenVault
 from tests.channel_configurations import connect_credential, register_token
 from tests.fixtures.simulator import ServedSimulator
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 
-from services.history import Stretch
+from services.health.history import Stretch
 from ui import charts
 
 T0 = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)

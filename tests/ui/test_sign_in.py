@@ -1,7 +1,7 @@
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services import users
+from services.access import users
 from services.runtime import open_store
 
 PAGE = "pages/4_Audit_log.py"

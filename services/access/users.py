@@ -1,0 +1,160 @@
+"""Local console accounts: argon2 password hashes, lockout after repeated failures, and a small CLI.
+
+python -m services.users add EMAIL --role admin|viewer [--password-stdin]
+python -m services.users remove EMAIL
+python -m services.users list
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from services.access.roles import ROLES, Actor, Role
+from services.store.models import ConsoleUser
+from services.store.types import utcnow
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against a real hash when the account does not exist keeps both answers equally slow."""
+    return _hasher.hash("not-a-real-password")
+
+
+class SignInError(Exception):
+    """Why a sign-in was refused, in words for the person signing in."""
+
+
+class AccountError(ValueError):
+    """An account cannot be created or removed as asked."""
+
+
+def _normalise(email: str) -> str:
+    return email.strip().lower()
+
+
+def count_users(*, session: Session) -> int:
+    return session.exec(select(func.count()).select_from(ConsoleUser)).one()
+
+
+def add_user(*, session: Session, email: str, role: str, password: str) -> ConsoleUser:
+    """Create or reset a local account (commits)."""
+    email = _normalise(email)
+    if not _EMAIL.match(email):
+        raise AccountError(f"{email!r} is not an email address.")
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of {', '.join(ROLES)}, not {role!r}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    user = session.get(ConsoleUser, email) or ConsoleUser(email=email, role=role)
+    user.role = role
+    user.password_hash = _hasher.hash(password)
+    user.failed_attempts = 0
+    user.locked_until = None
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def remove_user(*, session: Session, email: str) -> None:
+    user = session.get(ConsoleUser, _normalise(email))
+    if user is None:
+        raise AccountError(f"There is no account for {_normalise(email)}.")
+    session.delete(user)
+    session.commit()
+
+
+def authenticate(*, session: Session, email: str, password: str, now: Callable[[], datetime] = utcnow) -> Actor:
+    """The signed-in actor, or SignInError; five failures lock the account for fifteen minutes."""
+    at = now()
+    user = session.get(ConsoleUser, _normalise(email))
+    if user is None or not user.password_hash:
+        try:
+            _hasher.verify(_dummy_hash(), password)
+        except VerificationError:
+            pass
+        raise SignInError("That email and password do not match an account.")
+    if user.locked_until and user.locked_until > at:
+        minutes = max(1, int((user.locked_until - at).total_seconds() // 60) + 1)
+        raise SignInError(
+            f"This account is locked after {MAX_FAILED_ATTEMPTS} failed sign-ins; try again in {minutes} minutes."
+        )
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_attempts += 1
+        message = "That email and password do not match an account."
+        if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            user.locked_until = at + LOCKOUT
+            user.failed_attempts = 0
+            message = (
+                f"Too many failed sign-ins: the account is locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
+            )
+        session.add(user)
+        session.commit()
+        raise SignInError(message) from None
+    user.failed_attempts = 0
+    user.locked_until = None
+    user.last_sign_in_at = at
+    session.add(user)
+    session.commit()
+    role: Role = "admin" if user.role == "admin" else "viewer"
+    return Actor(email=user.email, role=role)
+
+
+def _engine() -> Engine:
+    from services.runtime import open_store
+
+    return open_store()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.users", description="Manage local console accounts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="create an account, or reset its password and role")
+    add.add_argument("email")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    remove = commands.add_parser("remove", help="delete an account")
+    remove.add_argument("email")
+    commands.add_parser("list", help="list accounts")
+    args = parser.parse_args(argv)
+    with Session(_engine()) as session:
+        try:
+            if args.command == "add":
+                if args.password_stdin:
+                    password = sys.stdin.readline().rstrip("\n")
+                else:
+                    password = getpass.getpass("Password: ")
+                    if getpass.getpass("Again: ") != password:
+                        print("The two passwords differ; nothing changed.", file=sys.stderr)
+                        return 2
+                user = add_user(session=session, email=args.email, role=args.role, password=password)
+                print(f"{user.email} can now sign in as {user.role}.")
+            elif args.command == "remove":
+                remove_user(session=session, email=args.email)
+                print(f"{_normalise(args.email)} removed.")
+            else:
+                for user in session.exec(select(ConsoleUser).order_by(col(ConsoleUser.email))):
+                    print(f"{user.email}\t{user.role}")
+        except AccountError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    return 0

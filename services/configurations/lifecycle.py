@@ -1,0 +1,232 @@
+"""Channel configurations' lifecycle: Draft -> Processing -> Active or Failed; Active -> Deactivated -> again.
+
+Each call commits its change (with its audit row). Submit and activate leave the configuration in Processing;
+the caller then runs the checks (`services.configurations.runs.run_checks`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from services.access import audit
+from services.access.roles import Actor, require_admin
+from services.configurations.fields import (
+    ConfigurationInput,
+    ConfigurationInvalid,
+    draft_errors,
+    name_taken,
+    submit_errors,
+    taken_sentence,
+)
+from services.configurations.names import MAX_NAME_LENGTH
+from services.configurations.records import (
+    OBJECT_TYPE,
+    ConfigurationRefused,
+    display_name,
+    get,
+    opened,
+    snapshot,
+    store,
+)
+from services.store.models import ChannelConfiguration, Credential
+
+
+def save_draft(
+    *,
+    session: Session,
+    actor: Actor,
+    values: ConfigurationInput,
+    configuration_id: int | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ChannelConfiguration:
+    """Store the values as a Draft whatever is missing; only a name that breaks the rule is refused. Commits."""
+    require_admin(actor, "save channel configurations")
+    values = values.cleaned()
+    row = _editable(session, configuration_id, expected_version, for_draft=True)
+    errors = draft_errors(session=session, values=values, configuration_id=configuration_id)
+    if errors:
+        raise ConfigurationInvalid(errors)
+    if values.credential_id is not None and session.get(Credential, values.credential_id) is None:
+        values = ConfigurationInput.from_dict({**values.as_dict(), "credential_id": None})
+    changes = {**values.as_dict(), "status": "draft", "check_results": [], "warnings": []}
+    return store(
+        session=session,
+        row=row,
+        changes=changes,
+        actor=actor,
+        action="save_draft",
+        expected_version=expected_version,
+        at=at,
+    )
+
+
+def submit(
+    *,
+    session: Session,
+    actor: Actor,
+    values: ConfigurationInput,
+    configuration_id: int | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ChannelConfiguration:
+    """Validate every field, then store the configuration as Processing (an Active one: its update) and commit.
+
+    The caller runs the checks next (`configuration_runs.run_checks`).
+    """
+    require_admin(actor, "submit channel configurations")
+    values = values.cleaned()
+    row = _editable(session, configuration_id, expected_version, for_draft=False)
+    errors = submit_errors(session=session, values=values, configuration_id=configuration_id)
+    if row is not None and row.status == "active" and values.name != row.name:
+        errors["name"] = f"The name of an active configuration stays “{row.name}”; duplicate it to use another name."
+    if errors:
+        raise ConfigurationInvalid(errors)
+    if row is not None and row.status == "active":
+        changes: dict[str, Any] = {
+            "pending_update": values.as_dict(),
+            "update_status": "processing",
+            "update_check_results": [],
+        }
+        return store(
+            session=session,
+            row=row,
+            changes=changes,
+            actor=actor,
+            action="submit_update",
+            expected_version=expected_version,
+            at=at,
+        )
+    changes = {**values.as_dict(), "status": "processing", "check_results": [], "warnings": []}
+    return store(
+        session=session,
+        row=row,
+        changes=changes,
+        actor=actor,
+        action="submit",
+        expected_version=expected_version,
+        at=at,
+    )
+
+
+def deactivate(
+    *,
+    session: Session,
+    actor: Actor,
+    configuration_id: int,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ChannelConfiguration:
+    """Active -> Deactivated (not while an update is being checked). Commits."""
+    require_admin(actor, "deactivate channel configurations")
+    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
+    if row.status != "active":
+        raise ConfigurationRefused(
+            f"Only an active configuration can be deactivated; “{display_name(row)}” is {row.status}."
+        )
+    if row.update_status == "processing":
+        raise ConfigurationRefused(f"An update of “{row.name}” is being checked; deactivate it once that finishes.")
+    changes = {"status": "deactivated", "pending_update": None, "update_status": None}
+    return store(
+        session=session,
+        row=row,
+        changes=changes,
+        actor=actor,
+        action="deactivate",
+        expected_version=expected_version,
+        at=at,
+    )
+
+
+def activate(
+    *,
+    session: Session,
+    actor: Actor,
+    configuration_id: int,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ChannelConfiguration:
+    """Deactivated -> Processing; the caller runs the checks next, as for a submit. Commits."""
+    require_admin(actor, "activate channel configurations")
+    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
+    if row.status != "deactivated":
+        raise ConfigurationRefused(f"Only a deactivated configuration can be activated; “{row.name}” is {row.status}.")
+    if name_taken(session=session, name=row.name, excluding_id=row.id):
+        raise ConfigurationRefused(f"{taken_sentence(row.name)[:-1]} Duplicate this one under a new name instead.")
+    changes = {"status": "processing", "check_results": [], "warnings": [], "update_check_results": []}
+    return store(
+        session=session,
+        row=row,
+        changes=changes,
+        actor=actor,
+        action="activate",
+        expected_version=expected_version,
+        at=at,
+    )
+
+
+def duplicate(
+    *, session: Session, actor: Actor, configuration_id: int, at: datetime | None = None
+) -> ChannelConfiguration:
+    """A new Draft with the same values under a free name ("<name>-copy", "<name>-copy-2", ...). Commits."""
+    require_admin(actor, "duplicate channel configurations")
+    source = get(session=session, configuration_id=configuration_id)
+    values = ConfigurationInput.of(source)
+    base, name, n = source.name or "configuration", "", 1
+    while not name or name_taken(session=session, name=name, excluding_id=None):
+        suffix = "-copy" if n == 1 else f"-copy-{n}"
+        name = base[: MAX_NAME_LENGTH - len(suffix)] + suffix
+        n += 1
+    changes = {**values.as_dict(), "name": name, "status": "draft"}
+    return store(
+        session=session, row=None, changes=changes, actor=actor, action="duplicate", expected_version=None, at=at
+    )
+
+
+def delete(*, session: Session, actor: Actor, configuration_id: int, expected_version: int | None = None) -> None:
+    """Delete a Draft or a Failed configuration; the others stay for the record. Commits."""
+    require_admin(actor, "delete channel configurations")
+    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
+    if row.status == "deactivated":
+        raise ConfigurationRefused(
+            f"A deactivated configuration cannot be deleted; “{row.name}” stays for the record. "
+            "Activate it again or duplicate it."
+        )
+    if row.status not in ("draft", "failed"):
+        raise ConfigurationRefused(
+            f"Only drafts and failed configurations can be deleted; “{row.name}” is {row.status}"
+            + (": deactivate it instead." if row.status == "active" else ".")
+        )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="delete",
+        object_type=OBJECT_TYPE,
+        object_id=row.id,
+        object_name=display_name(row),
+        before=snapshot(row),
+    )
+    session.delete(row)
+    session.commit()
+
+
+def _editable(
+    session: Session, configuration_id: int | None, expected_version: int | None, *, for_draft: bool
+) -> ChannelConfiguration | None:
+    if configuration_id is None:
+        return None
+    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
+    if row.status == "processing":
+        raise ConfigurationRefused(f"“{display_name(row)}” is being checked; edit it once the checks finish.")
+    if row.status == "deactivated":
+        raise ConfigurationRefused(f"“{row.name}” is deactivated; activate it again, or duplicate it to change it.")
+    if row.status == "active" and row.update_status == "processing":
+        raise ConfigurationRefused(f"An update of “{row.name}” is being checked; edit it once that finishes.")
+    if row.status == "active" and for_draft:
+        raise ConfigurationRefused(
+            f"“{row.name}” is active, so it has no draft; submit your changes as an update, or duplicate it."
+        )
+    return row

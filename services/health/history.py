@@ -1,0 +1,152 @@
+"""Reading health history: stretches clipped to a window, step series with gaps, daily lowest ratings, the table.
+
+`services.health.recording` writes the history (one row per unchanged stretch); `services.health.changes`
+puts it in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TypeVar
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from services.graph.types import QualityRating, ThroughputLevel
+from services.store.models import HealthInterval
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A number's unchanged health from `start` to `end`; `gap_after`: nobody watched right after `end`."""
+
+    phone_number_id: str
+    start: datetime
+    end: datetime
+    gap_after: bool
+    quality_rating: str
+    throughput_level: str
+    messaging_limit: str | None
+    status: str | None
+    verified_name: str
+
+
+def read(*, session: Session, phone_number_ids: Sequence[str], start: datetime, end: datetime) -> list[HealthInterval]:
+    """The numbers' history rows that overlap [start, end], by number then time (one indexed query)."""
+    if not phone_number_ids:
+        return []
+    query = (
+        select(HealthInterval)
+        .where(
+            col(HealthInterval.phone_number_id).in_(list(phone_number_ids)),
+            col(HealthInterval.since) <= end,
+            col(HealthInterval.last_confirmed_at) >= start,
+        )
+        .order_by(col(HealthInterval.phone_number_id), col(HealthInterval.since))
+    )
+    return list(session.exec(query))
+
+
+def _successor(rows: Sequence[HealthInterval], i: int) -> HealthInterval | None:
+    if i + 1 < len(rows) and rows[i + 1].phone_number_id == rows[i].phone_number_id:
+        return rows[i + 1]
+    return None
+
+
+def stretches(rows: Sequence[HealthInterval], *, start: datetime, end: datetime) -> list[Stretch]:
+    """Each row (in `read` order) as the stretch it covers, clipped to [start, end].
+
+    A value holds until the next row begins, unless the next row follows a gap: then only until it was last seen.
+    """
+    found: list[Stretch] = []
+    for i, row in enumerate(rows):
+        following = _successor(rows, i)
+        continued = following is not None and not following.follows_gap
+        until = following.since if continued and following is not None else row.last_confirmed_at
+        clipped_start, clipped_end = max(row.since, start), min(until, end)
+        if clipped_start > clipped_end:
+            continue
+        found.append(
+            Stretch(
+                phone_number_id=row.phone_number_id,
+                start=clipped_start,
+                end=clipped_end,
+                gap_after=not continued and clipped_end < end,
+                quality_rating=row.quality_rating,
+                throughput_level=row.throughput_level,
+                messaging_limit=row.messaging_limit,
+                status=row.status,
+                verified_name=row.verified_name,
+            )
+        )
+    return found
+
+
+def by_number(found: Sequence[Stretch]) -> dict[str, list[Stretch]]:
+    """Stretches grouped per phone number id, in time order."""
+    grouped: dict[str, list[Stretch]] = {}
+    for stretch in found:
+        grouped.setdefault(stretch.phone_number_id, []).append(stretch)
+    return grouped
+
+
+def step_points(
+    number_stretches: Sequence[Stretch], value: Callable[[Stretch], T]
+) -> tuple[list[datetime], list[T | None]]:
+    """x and y of one number's step line ("hv"): a point where each value begins, one where it was last seen
+    before a gap or the end, and a None after a gap so the line breaks there."""
+    xs: list[datetime] = []
+    ys: list[T | None] = []
+    for i, stretch in enumerate(number_stretches):
+        xs.append(stretch.start)
+        ys.append(value(stretch))
+        last = i == len(number_stretches) - 1
+        if not (stretch.gap_after or last):
+            continue  # the next stretch's first point closes this step
+        if stretch.end > stretch.start:
+            xs.append(stretch.end)
+            ys.append(value(stretch))
+        if not last:
+            xs.append(stretch.end)
+            ys.append(None)
+    return xs, ys
+
+
+def daily_lowest(found: Sequence[Stretch], *, days: Sequence[date], tz: tzinfo) -> dict[str, list[str | None]]:
+    """Per number, the lowest quality rating seen on each of `days` (the viewer's days); None: not watched."""
+    index = {day: i for i, day in enumerate(days)}
+    lowest: dict[str, list[str | None]] = {}
+    for stretch in found:
+        strip = lowest.setdefault(stretch.phone_number_id, [None] * len(days))
+        rating = QualityRating.parse(stretch.quality_rating)
+        day, last_day = stretch.start.astimezone(tz).date(), stretch.end.astimezone(tz).date()
+        while day <= last_day:
+            i = index.get(day)
+            if i is not None and (strip[i] is None or rating.rank < QualityRating.parse(strip[i]).rank):
+                strip[i] = rating.value
+            day += timedelta(days=1)
+    return lowest
+
+
+def table(found: Sequence[Stretch], *, labels: Mapping[str, str], tz: tzinfo) -> pd.DataFrame:
+    """The stretches as a table (the viewer's time zone): what the screen shows and what its CSV holds."""
+    return pd.DataFrame(
+        {
+            "number": [labels.get(s.phone_number_id, s.phone_number_id) for s in found],
+            "phone_number_id": [s.phone_number_id for s in found],
+            "from": pd.to_datetime([s.start for s in found], utc=True).tz_convert(tz),
+            "to": pd.to_datetime([s.end for s in found], utc=True).tz_convert(tz),
+            "quality_rating": [s.quality_rating for s in found],
+            "throughput_level": [s.throughput_level for s in found],
+            "messages_per_second": pd.array(
+                [ThroughputLevel.parse(s.throughput_level).messages_per_second for s in found], dtype="Int64"
+            ),
+            "messaging_limit": [s.messaging_limit for s in found],
+            "status": [s.status for s in found],
+            "gap_after": [s.gap_after for s in found],
+        }
+    )

@@ -1,0 +1,171 @@
+"""The poller: `python -m services.poller [--once] [--interval SECONDS]`, or a thread of the app in demo mode.
+
+Each round takes (or renews) the database's poller lease, runs one poll cycle and sleeps until the
+next tick, so any number of processes may run it and only one polls. SIGINT or SIGTERM stops it
+after the cycle in flight and gives the lease up at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import logging
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from sqlalchemy.exc import DBAPIError
+
+from services import demo
+from services.poller import lease as poller_lease
+from services.poller.cycle import close_abandoned, interval_of, run_cycle
+from services.runtime import Console, open_console
+from services.settings import SettingsError
+from services.store.migrate import MigrationError
+from services.store.models import PollRun
+
+__all__ = ["interval_of", "lease_ttl", "main", "poll_loop", "run_cycle", "start_background", "stop_background"]
+
+log = logging.getLogger("services.poller")
+_background: dict[str, tuple[threading.Thread, threading.Event]] = {}
+_background_lock = threading.Lock()
+
+
+def lease_ttl(interval_s: float) -> timedelta:
+    """Long enough to outlive one missed renewal, short enough that a standby takes over within a few polls."""
+    return timedelta(seconds=2 * interval_s + 30)
+
+
+def describe(run: PollRun) -> str:
+    """One log line for a finished cycle (ids, counts and error kinds only: never a token)."""
+    took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+    kinds = Counter(str(error.get("kind")) for error in run.errors)
+    problems = ", ".join(f"{kind} x{count}" for kind, count in sorted(kinds.items())) or "none"
+    return (
+        f"poll run {run.id} {run.status}: {run.credentials_polled} credentials, {run.numbers_seen} numbers, "
+        f"{run.graph_calls} Graph calls in {took:.2f} s; errors: {problems}"
+    )
+
+
+def _round(console: Console, *, holder: str, interval_s: float, trigger: str) -> PollRun | None:
+    now = console.clock()
+    if not poller_lease.acquire(engine=console.engine, holder=holder, ttl=lease_ttl(interval_s), now=now):
+        lease = poller_lease.current(engine=console.engine, now=now)
+        log.info("standing by: %s holds the poller lease", lease.holder if lease else "another poller")
+        return None
+    if closed := close_abandoned(engine=console.engine, now=now):
+        log.warning("%d poll cycle(s) left running by a poller that stopped were marked failed", closed)
+    run = run_cycle(console=console, trigger=trigger, poller_id=holder, poll_interval_s=interval_s)
+    log.info(describe(run))
+    return run
+
+
+def poll_loop(
+    *,
+    console: Console,
+    interval_s: float,
+    stop: threading.Event,
+    holder: str,
+    once: bool = False,
+    trigger: str = "schedule",
+    wait: Callable[[float], object] | None = None,
+) -> list[PollRun]:
+    """Poll every `interval_s` while holding the lease, until `stop` is set (or once); releases the lease on exit."""
+    wait = wait or stop.wait
+    runs: list[PollRun] = []
+    try:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                run = _round(console, holder=holder, interval_s=interval_s, trigger=trigger)
+            except Exception:  # the store or the network may be back by the next round; the loop must outlive this
+                log.exception("poll round failed; the next one runs as planned")
+            else:
+                runs += [run] if run is not None else []
+            if once:
+                break
+            wait(max(0.0, started + interval_s - time.monotonic()))  # rounds start an interval apart
+    finally:
+        try:
+            poller_lease.release(engine=console.engine, holder=holder)
+        except Exception:
+            log.warning("could not release the poller lease; another poller takes over when it expires")
+    return runs
+
+
+def start_background(console: Console) -> threading.Thread | None:
+    """In demo mode: the demo's history (first start only), then a daemon thread polling; else None."""
+    if not console.settings.demo:
+        return None
+    key = console.settings.database_url
+    with _background_lock:
+        running = _background.get(key)
+        if running is not None and running[0].is_alive():
+            return running[0]
+    # Before the thread, so the past is written before the present (an older answer never follows a newer one).
+    demo.bootstrap(console)
+    with _background_lock:
+        running = _background.get(key)
+        if running is not None and running[0].is_alive():
+            return running[0]
+        holder, stop = poller_lease.holder_id("demo-poller"), threading.Event()
+        thread = threading.Thread(
+            target=poll_loop,
+            kwargs={"console": console, "interval_s": interval_of(console.settings), "stop": stop, "holder": holder},
+            name="demo-poller",
+            daemon=True,
+        )
+        thread.start()
+        _background[key] = (thread, stop)
+    # A daemon thread dies with the process without its finally: give the lease up on the way out.
+    atexit.register(stop.set)
+    atexit.register(poller_lease.release, engine=console.engine, holder=holder)
+    return thread
+
+
+def stop_background(console: Console, *, timeout_s: float = 10.0) -> None:
+    """Stop this console's background poller after its cycle in flight (it releases the lease)."""
+    with _background_lock:
+        running = _background.pop(console.settings.database_url, None)
+    if running is not None:
+        running[1].set()
+        running[0].join(timeout_s)
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m services.poller", description="Poll every number's health.")
+    parser.add_argument("--once", action="store_true", help="run one cycle (if no other poller holds the lease)")
+    parser.add_argument("--interval", type=int, metavar="SECONDS", help="seconds between cycles (default: settings)")
+    arguments = parser.parse_args(argv)
+    if arguments.interval is not None and arguments.interval < 1:
+        parser.error("--interval must be a whole number of seconds, 1 or more")
+    return arguments
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the poller until SIGINT/SIGTERM (or one cycle with --once); 1 if that one cycle failed."""
+    arguments = _arguments(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per cycle, not one per Graph call
+    try:
+        console = open_console()
+    except (SettingsError, MigrationError) as exc:
+        print(f"poller: {exc}", file=sys.stderr)
+        return 2
+    except DBAPIError as exc:
+        print(f"poller: cannot open the database: {exc.orig}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    interval = arguments.interval or interval_of(console.settings)
+    demo.bootstrap(console)  # a demo store gets its past first (does nothing elsewhere, or once written)
+    holder = poller_lease.holder_id()
+    log.info("poller %s started: every %d s", holder, interval)
+    runs = poll_loop(console=console, interval_s=interval, stop=stop, holder=holder, once=arguments.once)
+    log.info("poller %s stopped; lease released", holder)
+    return 1 if arguments.once and runs and runs[-1].status == "failed" else 0
