@@ -19,7 +19,8 @@ STRIP_DAYS = 30
 ATTENTION_WINDOW = timedelta(days=7)
 # What Meta's statuses mean for the people running the number (Meta's help pages, messaging limits).
 ALARMING_STATUSES = {
-    "FLAGGED": "quality is low; its messaging limit may drop unless quality improves within 7 days",
+    # Meta retired Flagged in Oct 2025 and a quality drop no longer lowers the portfolio's limit.
+    "FLAGGED": "a state of Meta's older quality model; check its quality rating in WhatsApp Manager",
     "RESTRICTED": "it reached its messaging limit; it can only reply until the 24-hour window resets",
 }
 BROKEN_TOKEN_STATES = ("expired", "invalid")

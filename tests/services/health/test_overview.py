@@ -85,8 +85,8 @@ def test_needs_attention_says_what_is_wrong_most_urgent_first(session: Session) 
         (0, f"{labels['302']}: the token of API credential “Old” (••••WXYZ) is invalid: Meta revoked the session."),
         (
             0,
-            f"{labels['303']}: status is FLAGGED (quality is low; its messaging limit may drop unless quality "
-            "improves within 7 days)",
+            f"{labels['303']}: status is FLAGGED (a state of Meta's older quality model; check its quality rating "
+            "in WhatsApp Manager)",
         ),
         (
             0,
