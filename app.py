@@ -4,27 +4,31 @@ Streamlit runs this file as the home page's script (`__name__ == "__main__"`). `
 (`uvicorn app:app`) also import it as a module, and then it is the ASGI app: Streamlit plus the console's routes.
 """
 
+from datetime import tzinfo
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from services.health.overview import STRIP_DAYS, fleet_health, number_label
+from services.health.changes import when
+from services.health.model import Severity
+from services.health.overview import STRIP_DAYS, Attention, fleet_health, number_label
+from services.health.vocabulary import can_send_words, limit_short, status_words, throughput_short
 from services.web.lifespan import lifespan
 from services.web.routes import routes
 from ui import charts
-from ui.badges import quality_text, throughput_text
+from ui.badges import quality_text
 from ui.layout import NAVIGATION, PRODUCT, page_setup
 from ui.text import plain
 
 ATTENTION_SHOWN = 8
-URGENCY_ICONS = {0: "🔴", 1: "🟠", 2: "🟡"}  # act now, act soon, keep an eye on it
 
 
 def overview() -> None:
     """The home page."""
-    page = page_setup("Overview")
+    # The fleet table needs the full width at 1440 px; the page links below stand in for the sidebar.
+    page = page_setup("Overview", sidebar="collapsed")
     console = page.console
     st.title(PRODUCT)
     st.caption("Connect WhatsApp Business phone numbers to your marketing platform and watch their health over time.")
@@ -53,42 +57,91 @@ def overview() -> None:
 
     st.subheader("Needs attention")
     if not health.attention:
-        st.success("Nothing needs attention: no low ratings, no quality drops in the last 7 days, every token is fine.")
-    lines = [f"- {URGENCY_ICONS[item.urgency]} {plain(item.sentence)}" for item in health.attention]
-    for line in lines[:ATTENTION_SHOWN]:
-        st.markdown(line)
-    if len(lines) > ATTENTION_SHOWN:
-        with st.expander(f"{len(lines) - ATTENTION_SHOWN} more"):
-            st.markdown("\n".join(lines[ATTENTION_SHOWN:]))
+        st.success("Nothing needs attention: every number can send, and every token is fine.")
+    for item in health.attention[:ATTENTION_SHOWN]:
+        attention_item(item, tz)
+    if len(health.attention) > ATTENTION_SHOWN:
+        with st.expander(f"{len(health.attention) - ATTENTION_SHOWN} more"):
+            for item in health.attention[ATTENTION_SHOWN:]:
+                attention_item(item, tz)
+    if health.unknown:
+        st.caption(
+            f"❔ Meta has not reported the health of {health.unknown} number{'s' if health.unknown > 1 else ''} "
+            "yet: they are marked Unknown below until the next poll."
+        )
+    if health.recovered:
+        with st.expander(f"Recovered in the last 7 days ({len(health.recovered)})"):
+            for recovery in health.recovered:
+                st.markdown(
+                    f"- ✅ **{plain(recovery.subject)}** {plain(recovery.sentence)}; recovered on "
+                    f"{plain(when(recovery.recovered_at, tz))}"
+                )
 
     st.subheader("Fleet health")
     st.caption(
-        f"Worst first. The strip shows the lowest quality rating of each of the last {STRIP_DAYS} days "
-        f"({charts.zone_name(tz)} days), oldest on the left: 🟩 green, 🟨 yellow, 🟥 red, ⬜ not yet rated, "
-        "▫️ not watched."
+        f"Worst first. The strip shows each of the last {STRIP_DAYS} days ({charts.zone_name(tz)} days), "
+        "newest on the right, by the worst the number was that day: "
+        + ", ".join(f"{charts.SEVERITY_SQUARES[s]} {s.label.lower()}" for s in Severity)
+        + f", {charts.UNWATCHED_SQUARE} not watched."
     )
-    numbers = [entry.number for entry in health.entries]
+    entries = health.entries
+    numbers = [entry.number for entry in entries]
     st.dataframe(
         pd.DataFrame(
             {
-                "Number": [number_label(n) for n in numbers],
-                "Business account": [entry.business_account for entry in health.entries],
+                "Number": [f"{e.assessment.severity.icon} {number_label(e.number)}" for e in entries],
+                "Can send": [can_send_words(n.can_send) for n in numbers],
+                "Status": [status_words(n.status) for n in numbers],
                 "Quality": [quality_text(n.quality_rating) for n in numbers],
-                f"Last {STRIP_DAYS} days": [charts.daily_strip(entry.daily_lowest) for entry in health.entries],
-                "Throughput": [throughput_text(n.throughput_level) for n in numbers],
-                "Messaging limit": [n.messaging_limit or "" for n in numbers],
-                "Status": [n.status or "" for n in numbers],
+                f"Last {STRIP_DAYS} days": [charts.severity_strip(e.daily_worst) for e in entries],
+                "Customers a day": [limit_short(n.messaging_limit) for n in numbers],
+                "Throughput": [throughput_short(n.throughput_level) for n in numbers],
                 "Last polled": pd.to_datetime([n.last_polled_at for n in numbers], utc=True).tz_convert(tz),
                 "History": [f"Monitoring?{urlencode({'numbers': n.id, 'range': '30d'})}" for n in numbers],
             }
         ),
         hide_index=True,
         width="stretch",
+        # Fixed widths keep every column, and the newest day of the strip, on screen at 1440 px.
         column_config={
-            "Last polled": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
-            "History": st.column_config.LinkColumn(display_text="Open"),
+            "Number": st.column_config.TextColumn(width=295, pinned=True),
+            "Can send": st.column_config.TextColumn(width=80),
+            "Status": st.column_config.TextColumn(width=135),
+            "Quality": st.column_config.TextColumn(width=125),
+            f"Last {STRIP_DAYS} days": st.column_config.TextColumn(width=charts.STRIP_COLUMN_PX),
+            "Customers a day": st.column_config.TextColumn(width=115, help="The business portfolio's messaging limit"),
+            "Throughput": st.column_config.TextColumn(width=80),
+            "Last polled": st.column_config.DatetimeColumn(format="D MMM, HH:mm", width=100),
+            "History": st.column_config.LinkColumn(display_text="Open", width=60),
         },
     )
+
+    st.subheader("Messaging limits by business portfolio")
+    st.caption(
+        "Since October 2025 Meta sets the messaging limit per business portfolio: all its numbers share it, "
+        "and one number can use all of it. A lower quality rating no longer lowers it."
+    )
+    for portfolio in health.portfolios:
+        st.markdown(
+            f"**{plain(portfolio.name)}**: {plain(portfolio.limit)}  \n"
+            + ", ".join(plain(label) for label in portfolio.numbers)
+        )
+
+
+def attention_item(item: Attention, tz: tzinfo) -> None:
+    """One entry of Needs attention: who, what, since when, Meta's own words and what to do."""
+    since = f" · since {plain(when(item.since, tz))}" if item.since else ""
+    lines = [f"{item.severity.icon} **{plain(item.subject)}** {plain(item.sentence)}{since}"]
+    if item.numbers and not item.phone_number_id:
+        lines.append(f"Numbers: {plain(', '.join(item.numbers))}")
+    if item.meta_says:
+        lines.append(f"Meta says: “{plain(item.meta_says)}”")
+    if item.advice:
+        lines.append(f"What to do: {plain(item.advice)}")
+    if item.also:
+        lines.append(plain("Also, it " + "; it ".join(item.also) + "."))
+    with st.container(border=True):
+        st.markdown("  \n".join(lines))
 
 
 if __name__ == "__main__":

@@ -156,5 +156,7 @@ def run(*, sizes: Sizes, workdir: Path, secret_key: str, profile_dir: Path | Non
         "calls_per_timed_cycle": {str(count): cycles for count, cycles in calls.items()},
         "first_cycle_calls": first_calls,
         "baseline_calls_per_run": expected,
+        # One expanded read per WABA carries its own health and its first page of numbers; one call per further page.
+        "calls_per_cycle": "sum over WABAs of ceil(numbers / 100)",
     }
     return Stage(figures, details)

@@ -6,8 +6,9 @@ from sqlmodel import Session
 from services.credentials import lifecycle as credentials
 from services.credentials.views import CredentialView
 from services.graph.expiry import spoken
+from services.health.vocabulary import throughput_words
 from ui import credential_form as form
-from ui.badges import quality_badge, throughput_text
+from ui.badges import quality_badge
 from ui.layout import page_setup
 from ui.text import plain
 
@@ -146,7 +147,7 @@ def credential_card(view: CredentialView) -> None:
         with quality:
             form.setting("Quality rating", quality_badge(view.quality_rating))
         with throughput:
-            form.setting("Throughput", throughput_text(view.throughput_level))
+            form.setting("Throughput", throughput_words(view.throughput_level))
         with token:
             colour = TOKEN_COLOURS.get(view.token_state, "gray")
             form.setting("API token", f"`{view.token_masked}`  \n:{colour}-badge[{view.token_state_words}]")

@@ -5,11 +5,13 @@ from sqlmodel import Session
 
 from services.health import changes as history_changes
 from services.health import fleet, history
+from services.health.model import assess_stored
 from services.health.overview import number_label, worst_first
 from services.health.view import CUSTOM, DEFAULT_RANGE, RANGE_LABELS, HistoryView, custom_range_problem, parse_view
+from services.health.vocabulary import can_send_words, limit_words, status_words, throughput_words
 from services.store.models import PhoneNumber
 from ui import charts
-from ui.badges import quality_badge, throughput_text
+from ui.badges import quality_badge
 from ui.layout import page_setup
 from ui.text import plain
 
@@ -17,8 +19,8 @@ page = page_setup("Monitoring", icon="📈")
 console = page.console
 st.title("Monitoring")
 st.caption(
-    "Quality rating, throughput, messaging limit and status over time, as the console's poller saw them "
-    "(Meta keeps no history of these)."
+    "Whether each number can send, its quality rating, throughput, messaging limit and status over time, "
+    "as the console's poller saw them (Meta keeps no history of these)."
 )
 
 with Session(console.engine) as session:
@@ -91,11 +93,18 @@ def state_cards(current: list[PhoneNumber]) -> None:
     columns = st.columns(min(len(current), 4))
     for i, number in enumerate(current):
         with columns[i % len(columns)].container(border=True):
+            assessment = assess_stored(number)
             st.markdown(f"**{plain(number.verified_name)}**  \n{plain(number.display_phone_number)}")
-            st.markdown(quality_badge(number.quality_rating))
+            st.markdown(
+                f"{assessment.severity.icon} **{assessment.severity.label}** · " + quality_badge(number.quality_rating)
+            )
+            if assessment.findings:
+                st.caption(plain(assessment.findings[0].sentence[:1].upper() + assessment.findings[0].sentence[1:]))
             st.caption(
-                f"{throughput_text(number.throughput_level)}  \nLimit {number.messaging_limit or 'unknown'} · "
-                f"status {number.status or 'unknown'}"
+                plain(
+                    f"{can_send_words(number.can_send)} · {status_words(number.status)}\n"
+                    f"{throughput_words(number.throughput_level)} · limit {limit_words(number.messaging_limit)}"
+                ).replace("\n", "  \n")
             )
             polled = number.last_polled_at
             st.caption(f"Last polled {history_changes.when(polled, tz)}" if polled else "Not polled yet")

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from services.graph.types import BusinessAccount, PhoneNumberHealth, QualityRating, ThroughputLevel
+from services.graph.types import (
+    BusinessAccount,
+    CanSend,
+    HealthProblem,
+    PhoneNumberHealth,
+    QualityRating,
+    ThroughputLevel,
+)
 from services.health import fleet
 from services.health import recording as health
 
@@ -28,6 +35,8 @@ def number(
     throughput: str = "STANDARD",
     limit: str | None = "TIER_10K",
     status: str | None = "CONNECTED",
+    can_send: str = "AVAILABLE",
+    problems: tuple[HealthProblem, ...] = (),
 ) -> PhoneNumberHealth:
     """What a poll reads of one number."""
     name, display = NAMES.get(number_id, (f"Store {number_id}", f"+1 555-555-{number_id[-4:]:0>4}"))
@@ -39,6 +48,26 @@ def number(
         throughput_level=ThroughputLevel(throughput),
         messaging_limit=limit,
         status=status,
+        can_send=CanSend(can_send),
+        problems=problems,
+    )
+
+
+def waba_payment_problem(waba_id: str = WABA_ID) -> HealthProblem:
+    """The problem Meta reports when a WABA's payment method fails: every number of it is blocked."""
+    return HealthProblem(
+        "WABA",
+        waba_id,
+        CanSend.BLOCKED,
+        141006,
+        "There is an error with the payment method. This means messages can't be sent.",
+        "Add a valid payment method in WhatsApp Manager.",
+    )
+
+
+def spam_limit(number_id: str) -> HealthProblem:
+    return HealthProblem(
+        "PHONE_NUMBER", number_id, CanSend.LIMITED, 131048, "Too many messages were blocked or flagged as spam."
     )
 
 

@@ -6,10 +6,11 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from services.access.roles import Actor
+from services.health.model import Severity
 from services.runtime import open_store
 from services.store.models import Credential
 from tests.demo_store import use_shared_demo_store
-from tests.health_history import WABA_ID, every_poll, number, record
+from tests.health_history import WABA_ID, every_poll, number, record, spam_limit, waba_payment_problem
 from tests.markdown import seen
 
 APP = "../app.py"
@@ -19,19 +20,25 @@ NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 @pytest.fixture
 def recorded(console_env: dict[str, str]) -> None:
-    """Three days, hourly: 301 GREEN then YELLOW for the last day, 302 RED, 303 not yet rated."""
+    """Three days, hourly: 301 GREEN then YELLOW for the last day; 302 RED; 303 GREEN and CONNECTED but blocked by
+    its WABA's payment problem for the last day; 304 limited for spam on the first day, then recovered."""
     first, last = NOW - timedelta(days=3), NOW - timedelta(days=1, hours=1)
+    limited = number("304", can_send="LIMITED", problems=(spam_limit("304"),))
+    blocked = number("303", can_send="BLOCKED", problems=(waba_payment_problem(),))
     with Session(open_store()) as session:
         record(
             session,
-            every_poll(first, last, number("301"), number("302", "RED"), number("303", "NA"), step_s=HOUR_S)
+            every_poll(first, first + timedelta(hours=20), number("301"), number("302", "RED"), number("303"), limited)
+            + every_poll(
+                first + timedelta(hours=21), last, number("301"), number("302", "RED"), number("303"), number("304")
+            )
             + every_poll(
                 NOW - timedelta(days=1),
                 NOW,
                 number("301", "YELLOW"),
                 number("302", "RED"),
-                number("303", "NA"),
-                step_s=HOUR_S,
+                blocked,
+                number("304"),
             ),
             poll_interval_s=HOUR_S,
         )
@@ -57,35 +64,69 @@ def _home() -> AppTest:
     return at
 
 
-def test_the_fleet_is_listed_worst_first_with_a_thirty_day_strip(recorded: None) -> None:
+def _attention(at: AppTest) -> list[str]:
+    return [_read(m.value) for m in at.markdown if m.value.startswith(("⛔", "🟠", "🟡"))]
+
+
+def _read(markdown: str) -> str:
+    """What the operator reads: escapes undone, bold marks gone."""
+    return seen(markdown.replace("**", ""))
+
+
+def test_the_fleet_is_listed_worst_first_by_the_health_model(recorded: None) -> None:
     at = _home().run()
     assert not at.exception
     fleet = at.dataframe[0].value
     assert list(fleet["Number"]) == [
-        "Jasper's Ice Cream +1 631-555-0102",
-        "Jasper's Market +1 631-555-0101",
-        "Lucky Shrub +1 415-555-0104",
+        "⛔ Lucky Shrub +1 415-555-0104",  # green and connected, yet blocked: once listed among the healthy
+        "🟠 Jasper's Ice Cream +1 631-555-0102",
+        "🟡 Jasper's Market +1 631-555-0101",
+        "✅ Store 304 +1 555-555-0304",
     ]
-    assert list(fleet["Quality"]) == ["🔴 Red · low", "🟡 Yellow · medium", "⚪ Not yet rated"]
-    assert list(fleet["Throughput"]) == ["Standard · 80 messages/s"] * 3
-    assert list(fleet["Status"]) == ["CONNECTED"] * 3
-    strips = list(fleet["Last 30 days"])
-    assert strips[0] == "▫️" * 26 + "🟥" * 4
-    assert strips[1].startswith("▫️" * 26 + "🟩") and strips[1].endswith("🟨🟨")
-    assert strips[2] == "▫️" * 26 + "⬜" * 4
-    assert fleet["History"].iloc[0] == "Monitoring?numbers=302&range=30d"
+    assert list(fleet["Can send"]) == ["Blocked", "Can send", "Can send", "Can send"]
+    assert list(fleet["Status"]) == ["Connected"] * 4
+    assert list(fleet["Quality"]) == ["🟢 Green · high", "🔴 Red · low", "🟡 Yellow · medium", "🟢 Green · high"]
+    assert list(fleet["Customers a day"]) == ["10,000"] * 4
+    assert list(fleet["Throughput"]) == ["80/s"] * 4
+    assert not any("TIER_" in str(value) for value in fleet.to_numpy().ravel())
+    strips = list(fleet["Last 14 days"])
+    assert strips[0].startswith("▫️" * 10 + "🟩") and strips[0].endswith("🟥")
+    assert strips[1] == "▫️" * 10 + "🟧" * 4
+    assert strips[2].startswith("▫️" * 10 + "🟩") and strips[2].endswith("🟨")
+    assert strips[3].startswith("▫️" * 10 + "🟧")
+    assert fleet["History"].iloc[0] == "Monitoring?numbers=303&range=30d"
 
 
-def test_needs_attention_has_one_sentence_per_item(recorded: None) -> None:
+def test_needs_attention_has_one_entry_per_cause_with_metas_words_and_what_to_do(recorded: None) -> None:
     at = _home().run()
-    items = [seen(m.value) for m in at.markdown if m.value.startswith("- ")]
-    assert items[0] == "- 🔴 Jasper's Ice Cream +1 631-555-0102: quality rating is RED (low)"
-    assert items[1] == (
-        "- 🔴 Jasper's Market +1 631-555-0101: the token of API credential “Main” (••••ABCD) is invalid: "
-        "Meta revoked the session."
-    )
-    assert items[2].startswith("- 🟡 Jasper's Market +1 631-555-0101: quality dropped from GREEN to YELLOW on ")
-    assert len(items) == 3
+    items = _attention(at)
+    assert len(items) == 4
+    waba = items[0]
+    assert waba.startswith("⛔ WhatsApp Business Account Jasper's Market cannot send messages (Meta error 141006)")
+    assert "Numbers: Lucky Shrub +1 415-555-0104" in waba
+    assert "Meta says: “There is an error with the payment method." in waba
+    assert "What to do: Add a valid payment method in WhatsApp Manager." in waba
+    assert " · since " in waba
+    assert items[1].startswith("⛔ The token of API credential “Main” (••••ABCD) is invalid")
+    assert "Meta says: “Meta revoked the session.”" in items[1]
+    assert items[2].startswith("🟠 Jasper's Ice Cream +1 631-555-0102 has low quality (red)")
+    assert items[3].startswith("🟡 Jasper's Market +1 631-555-0101 has medium quality (yellow)")
+    assert not [item for item in items if "Store 304" in item]  # recovered: not a current problem
+
+
+def test_a_problem_that_recovered_moves_to_the_recovered_list(recorded: None) -> None:
+    at = _home().run()
+    recovered = [e for e in at.expander if e.label.startswith("Recovered in the last 7 days")]
+    assert [e.label for e in recovered] == ["Recovered in the last 7 days (1)"]
+    lines = [_read(m.value) for m in recovered[0].markdown]
+    assert len(lines) == 1 and lines[0].startswith("- ✅ Store 304 +1 555-555-0304 can send only with limits")
+
+
+def test_portfolio_limits_are_shown_per_portfolio_with_its_numbers(recorded: None) -> None:
+    at = _home().run()
+    portfolio = [_read(m.value) for m in at.markdown if "10,000 customers a day" in _read(m.value)]
+    assert len(portfolio) == 1
+    assert all(name in portfolio[0] for name in ("Lucky Shrub", "Jasper's Ice Cream", "Store 304"))
 
 
 def test_the_home_page_links_to_every_page_a_viewer_may_open(recorded: None) -> None:
@@ -120,7 +161,7 @@ def test_demo_mode_says_it_runs_on_the_simulator_and_names_the_demo_tokens(
         assert token in banner
 
 
-def test_a_first_visit_in_demo_mode_shows_the_demo_fleet_worst_first(
+def test_a_first_visit_in_demo_mode_shows_every_severity_worst_first(
     console_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     use_shared_demo_store(monkeypatch, tmp_path_factory)
@@ -128,8 +169,16 @@ def test_a_first_visit_in_demo_mode_shows_the_demo_fleet_worst_first(
     assert not at.exception
     fleet = at.dataframe[0].value
     assert len(fleet) == 8
-    assert fleet["Number"].iloc[0] == "Lucky Shrub +1 415-555-0104"  # RED and FLAGGED
-    assert fleet["Number"].iloc[-1] == "Lucky Shrub Garden Center +1 415-555-0105"  # not yet rated
-    assert all(len(strip) == 30 for strip in fleet["Last 30 days"])
-    attention = [seen(m.value) for m in at.markdown if m.value.startswith("- ")]
-    assert "- 🔴 Lucky Shrub +1 415-555-0104: quality rating is RED (low)" in attention
+    icons = [label.split(" ")[0] for label in fleet["Number"]]
+    assert icons == sorted(icons, key=[s.icon for s in Severity].index)
+    assert {Severity.BLOCKED.icon, Severity.AT_RISK.icon, Severity.OK.icon} <= set(icons)
+    assert {"⛔ Lucky Shrub +1 415-555-0104", "⛔ Aurora Bakehouse +1 212-555-0108"} <= set(fleet["Number"])
+    assert all(len(strip.replace("▫️", "▫")) == 14 for strip in fleet["Last 14 days"])
+    items = _attention(at)
+    lucky = next(item for item in items if item.startswith("⛔ WhatsApp Business Account Lucky Shrub"))
+    assert "Lucky Shrub Garden Center +1 415-555-0105" in lucky and "141006" in lucky
+    assert any(item.startswith("⛔ Aurora Bakehouse +1 212-555-0108") for item in items)  # disconnected
+    assert any(item.startswith("🟠 Aurora Coffee Deliveries +1 212-555-0107") for item in items)  # limited
+    assert len({item.split(" ·")[0] for item in items}) == len(items)  # one entry per cause
+    recovered = next(e for e in at.expander if e.label.startswith("Recovered in the last 7 days"))
+    assert any("Jasper's Market +1 631-555-0101" in _read(m.value) for m in recovered.markdown)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.graph.types import QualityRating, ThroughputLevel
+from services.graph.types import QualityRating
+from services.health.vocabulary import quality_words
 
 QUALITY_COLOURS = {"GREEN": "green", "YELLOW": "orange", "RED": "red"}
 QUALITY_DOTS = {"GREEN": "🟢", "YELLOW": "🟡", "RED": "🔴"}
@@ -18,25 +19,13 @@ STATUS_COLOURS = {
 def quality_text(rating: str) -> str:
     """Plain text for tables: '🟢 Green · high'."""
     value = QualityRating.parse(rating)
-    if value.rank > 2:
-        return "⚪ Not yet rated"
-    return f"{QUALITY_DOTS[value.value]} {value.value.title()} · {value.label.lower()}"
+    return f"{QUALITY_DOTS.get(value.value, '⚪')} {quality_words(rating)}"
 
 
 def quality_badge(rating: str) -> str:
     """Markdown badge: ':green-badge[Green · high]'."""
     value = QualityRating.parse(rating)
-    if value.rank > 2:
-        return ":gray-badge[Not yet rated]"
-    return f":{QUALITY_COLOURS[value.value]}-badge[{value.value.title()} · {value.label.lower()}]"
-
-
-def throughput_text(level: str) -> str:
-    value = ThroughputLevel.parse(level)
-    mps = value.messages_per_second
-    if mps is None:
-        return "Not applicable (not on Cloud API)"
-    return f"{value.value.title()} · {mps:,} messages/s"
+    return f":{QUALITY_COLOURS.get(value.value, 'gray')}-badge[{quality_words(rating)}]"
 
 
 def status_badge(status: str) -> str:

@@ -12,6 +12,8 @@ import streamlit as st
 
 from services.graph.types import QualityRating, ThroughputLevel
 from services.health.history import Stretch, step_points
+from services.health.model import Severity
+from services.health.vocabulary import can_send_words, limit_words, status_words
 
 NOT_RATED = "Not rated"
 # Bottom to top. Unrated time is drawn (below RED) rather than left out: left out, it would look
@@ -137,13 +139,18 @@ def _limit_and_status_events(stretches: Sequence[Stretch]) -> tuple[list[datetim
     for stretch in stretches:
         if previous is None:
             moments.append(stretch.start)
-            texts.append(f"{stretch.messaging_limit or 'no limit'} · {stretch.status or 'no status'}")
+            texts.append(
+                f"{can_send_words(stretch.can_send)} · {limit_words(stretch.messaging_limit)} · "
+                f"{status_words(stretch.status)}"
+            )
         else:
             parts = []
+            if stretch.can_send != previous.can_send:
+                parts.append(f"can send → {can_send_words(stretch.can_send)}")
             if stretch.messaging_limit != previous.messaging_limit:
-                parts.append(f"limit → {stretch.messaging_limit or 'none'}")
+                parts.append(f"limit → {limit_words(stretch.messaging_limit)}")
             if stretch.status != previous.status:
-                parts.append(f"status → {stretch.status or 'none'}")
+                parts.append(f"status → {status_words(stretch.status)}")
             if parts:
                 moments.append(stretch.start)
                 texts.append(", ".join(parts))
@@ -158,7 +165,7 @@ def timeline_figure(
     tz: tzinfo,
     window: tuple[datetime, datetime],
 ) -> go.Figure:
-    """Messaging limit and status: the values at the start of the window, then each change, per number."""
+    """Can-send verdict, messaging limit and status: the values at the start of the window, then each change."""
     figure = go.Figure()
     right_quarter = window[0] + (window[1] - window[0]) * 0.75
     for number_id, stretches in grouped.items():
@@ -181,7 +188,7 @@ def timeline_figure(
             )
         )
     figure.update_yaxes(type="category", autorange="reversed")
-    _layout(figure, title="Messaging limit and status", tz=tz, window=window)
+    _layout(figure, title="Can send, messaging limit and status", tz=tz, window=window)
     figure.update_layout(height=120 + 50 * len(grouped))
     return figure
 
@@ -196,3 +203,20 @@ def daily_strip(lowest: Sequence[str | None]) -> str:
     return "".join(
         UNWATCHED_SQUARE if rating is None else DAY_SQUARES.get(rating, NOT_RATED_SQUARE) for rating in lowest
     )
+
+
+SEVERITY_SQUARES = {
+    Severity.BLOCKED: "🟥",
+    Severity.AT_RISK: "🟧",
+    Severity.WATCH: "🟨",
+    Severity.UNKNOWN: "⬜",
+    Severity.OK: "🟩",
+}
+
+
+STRIP_COLUMN_PX = 265  # 14 squares at the grid's 14 px font (245 px), with its padding
+
+
+def severity_strip(worst: Sequence[Severity | None]) -> str:
+    """One square per day, oldest first, coloured by the worst severity of that day."""
+    return "".join(UNWATCHED_SQUARE if severity is None else SEVERITY_SQUARES[severity] for severity in worst)

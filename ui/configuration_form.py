@@ -25,8 +25,10 @@ from services.configurations.fields import (
 from services.configurations.names import MAX_NAME_LENGTH, NAME_RULE
 from services.configurations.records import ConfigurationRefused, display_name, get
 from services.configurations.runs import run_checks
+from services.health.model import Severity, assess_stored
 from services.runtime import Console
 from services.store.models import Credential, PhoneNumber
+from ui.text import plain
 
 FORM, ERRORS, PROBLEM, CHECKING, NOTICE = "cc_form", "cc_errors", "cc_problem", "cc_checking", "cc_notice"
 WIDGETS = {
@@ -120,9 +122,28 @@ def _field_error(field: str) -> None:
 
 
 def _number_label(number: PhoneNumber | None, phone_number_id: str) -> str:
+    """'⛔ Blocked · +1 415-555-0104 · Lucky Shrub (WABA …)': the number's health before anyone submits."""
     if number is None:
         return f"{phone_number_id} (not reachable through this credential)"
-    return f"{number.display_phone_number} · {number.verified_name} (WABA {number.waba_id})"
+    severity = assess_stored(number).severity
+    where = f"{number.display_phone_number} · {number.verified_name} (WABA {number.waba_id})"
+    return f"{severity.icon} {severity.label} · {where}"
+
+
+def _sender_health(number: PhoneNumber | None) -> None:
+    """Say before Submit what the checks will say: a number that cannot send fails them."""
+    if number is None:
+        return
+    assessment = assess_stored(number)
+    if not assessment.severity.needs_attention:
+        return
+    worst = assessment.findings[0]
+    meta = f" Meta says: “{plain(worst.meta_says)}”" if worst.meta_says else ""
+    text = f"**{plain(number.display_phone_number)}** {plain(worst.sentence)}.{meta} {plain(worst.advice)}"
+    if assessment.severity is Severity.BLOCKED:
+        st.error(text + " Submit will fail until this is fixed; choose another number or fix it first.", icon="⛔")
+    else:
+        st.warning(text, icon=assessment.severity.icon)
 
 
 def render_form(console: Console, actor: Actor) -> None:
@@ -187,6 +208,7 @@ def render_form(console: Console, actor: Actor) -> None:
             key=WIDGETS["sender_phone_number_id"],
         )
         _field_error("sender_phone_number_id")
+        _sender_health(numbers.get(st.session_state[WIDGETS["sender_phone_number_id"]]))
         if st.session_state.get(PROBLEM):
             st.error(st.session_state[PROBLEM])
         with st.container(horizontal=True):

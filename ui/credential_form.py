@@ -17,9 +17,10 @@ from services.access.vault import VaultError, last4, masked
 from services.credentials import lifecycle as credentials
 from services.graph.errors import GraphError
 from services.graph.types import PhoneNumberHealth
+from services.health.vocabulary import limit_words, throughput_words
 from services.runtime import Console
 from services.simulator.demo import AURORA, JASPERS, NORTHWIND
-from ui.badges import quality_badge, throughput_text
+from ui.badges import quality_badge
 
 T = TypeVar("T")
 # Everything a credential action may refuse with; each carries an operator sentence.
@@ -57,14 +58,6 @@ DEMO_TOKENS = (
     ("EAADEMOREVOKED", "revoked: Meta no longer accepts it"),
     ("EAADEMOBIGWABA", f"valid for {NORTHWIND} (Northwind Traders): a WABA of 230 numbers, 3 pages"),
 )
-LIMIT_WORDS = {
-    "TIER_50": "50",
-    "TIER_250": "250",
-    "TIER_1K": "1,000",
-    "TIER_2K": "2,000",
-    "TIER_10K": "10,000",
-    "TIER_100K": "100,000",
-}
 
 
 def flash(kind: str, text: str) -> None:
@@ -108,14 +101,6 @@ def _remember(problem: str | None) -> None:
         st.session_state.pop("cred_error", None)
 
 
-def limit_text(limit: str | None) -> str:
-    if not limit:
-        return "Not reported"
-    if limit == "TIER_UNLIMITED":
-        return "Unlimited"
-    return f"{LIMIT_WORDS.get(limit, limit)} customers per 24 hours"
-
-
 def setting(label: str, value: str, meaning: str = "") -> None:
     """A read-only setting: bold label, value (markdown, badges allowed), optional meaning below."""
     st.markdown(f"**{label}**")
@@ -130,11 +115,11 @@ def number_settings(number: PhoneNumberHealth) -> None:
     with quality:
         setting("Quality rating", quality_badge(number.quality_rating.value), QUALITY_MEANING)
     with throughput:
-        setting("Throughput", throughput_text(number.throughput_level.value), THROUGHPUT_MEANING)
+        setting("Throughput", throughput_words(number.throughput_level.value), THROUGHPUT_MEANING)
     with status:
         setting("Status", (number.status or "Not reported").replace("_", " ").title())
     with limit:
-        setting("Messaging limit", limit_text(number.messaging_limit), "Shared by the business portfolio.")
+        setting("Messaging limit", limit_words(number.messaging_limit), "Shared by the business portfolio.")
 
 
 def demo_hint() -> None:

@@ -48,9 +48,14 @@ def _navigation(actor: Actor) -> None:
     st.divider()
 
 
-def page_setup(title: str, *, icon: str = "💬") -> Page:
+def page_setup(title: str, *, icon: str = "💬", sidebar: str = "auto") -> Page:
     """Configure the page, open the console and render the sidebar; stops the page on a configuration error."""
-    st.set_page_config(page_title=f"{title} · {PRODUCT}", page_icon=icon, layout="wide")
+    st.set_page_config(
+        page_title=f"{title} · {PRODUCT}",
+        page_icon=icon,
+        layout="wide",
+        initial_sidebar_state=sidebar,  # type: ignore[arg-type]
+    )
     try:
         console = resources.console()
     except SettingsError as exc:

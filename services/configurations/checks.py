@@ -12,29 +12,19 @@ from services.configurations import marketing_actions
 from services.configurations.fields import taken_sentence
 from services.graph.client import GraphClient
 from services.graph.errors import GraphError, RateLimited
-from services.graph.types import PhoneNumberHealth, QualityRating
+from services.graph.types import PhoneNumberHealth
+from services.health import model as health_model
+from services.health.model import Finding, Severity
 
 CHECKS = {
     "token": "The credential's token is valid and not expired",
     "waba": "The token reaches the WhatsApp Business Account",
     "sender_in_waba": "The sender number belongs to that WABA",
-    "sender_connected": "The sender number's status is CONNECTED",
+    "sender_connected": "The sender number is connected and Meta lets it send",
     "name_unique": "The name is still unique",
     "marketing_action": "The marketing action exists",
 }
 EXPIRY_WARNING = timedelta(days=7)
-# What to do about a number that is not CONNECTED (statuses from Meta's phone-number node).
-_STATUS_FIXES = {
-    "PENDING": "finish registering the number in WhatsApp Manager",
-    "UNVERIFIED": "verify the number in WhatsApp Manager",
-    "FLAGGED": "improve the quality of its messages; Meta lifts the flag once quality recovers",
-    "RESTRICTED": "wait until Meta lifts the restriction on its messaging",
-    "RATE_LIMITED": "wait until Meta lifts its rate limit",
-    "BANNED": "appeal the ban in WhatsApp Manager, or choose another number",
-    "DISCONNECTED": "reconnect the number in WhatsApp Manager",
-    "DELETED": "choose another number",
-    "MIGRATED": "use the number through the WABA it was migrated to",
-}
 
 
 @dataclass(frozen=True)
@@ -183,21 +173,34 @@ def _sender_in_waba(subject: Subject, graph: GraphClient, token: str) -> tuple[C
 
 
 def _sender_connected(number: PhoneNumberHealth) -> CheckResult:
-    warning = None
-    if number.quality_rating is QualityRating.RED:
-        warning = (
-            f"Sender number {number.display_phone_number} has a RED (low) quality rating: customers block or report "
-            "its messages. Review the templates and the audience before Meta limits the number."
-        )
-    status = (number.status or "UNKNOWN").upper()
-    if status == "CONNECTED":
-        return CheckResult("sender_connected", True, f"{number.display_phone_number} is CONNECTED.", warning=warning)
-    fix = _STATUS_FIXES.get(status, "resolve it in WhatsApp Manager")
-    sentence = (
-        f"Sender number {number.display_phone_number} has status {status}, not CONNECTED, so it cannot send "
-        f"messages: {fix}, then submit again."
+    """Fails when the number cannot send (the health model's verdict), warns when it is at risk or to watch."""
+    assessment = health_model.assess(
+        can_send=number.can_send,
+        problems=number.problems,
+        status=number.status,
+        quality=number.quality_rating.value,
+        name_status=number.name_status,
     )
-    return CheckResult("sender_connected", False, sentence, warning=warning)
+    who = f"Sender number {number.display_phone_number}"
+    status_ok = (number.status or "").upper() == "CONNECTED"
+    blocking = [
+        f for f in assessment.findings if f.severity is Severity.BLOCKED or (f.aspect == "status" and not status_ok)
+    ]
+    warnings = [f for f in assessment.findings if f not in blocking and f.severity.needs_attention]
+    warning = " ".join(_finding_sentence(who, f, then="") for f in warnings) or None
+    if not blocking:
+        return CheckResult(
+            "sender_connected", True, f"{number.display_phone_number} is connected and can send.", warning=warning
+        )
+    return CheckResult(
+        "sender_connected", False, _finding_sentence(who, blocking[0], then=", then submit again"), warning=warning
+    )
+
+
+def _finding_sentence(who: str, finding: Finding, *, then: str) -> str:
+    meta = f" Meta says: “{finding.meta_says.rstrip('.')}.”" if finding.meta_says else ""
+    advice = f" {finding.advice.rstrip('.')}{then}." if finding.advice else (f" Resolve it in WhatsApp Manager{then}.")
+    return f"{who} {finding.sentence}.{meta}{advice}"
 
 
 def _marketing_action(key: str | None) -> CheckResult:

@@ -20,17 +20,11 @@ from services.graph.redaction import redact
 from services.graph.results import ShapeError
 from services.graph.retry import SHORT_WAIT_S, with_retries
 from services.graph.subjects import Subject
-from services.graph.types import BusinessAccount, PhoneNumberHealth, TokenInfo
+from services.graph.types import AccountHealth, BusinessAccount, PhoneNumberHealth, TokenInfo
 
-HEALTH_FIELDS = (
-    "id",
-    "display_phone_number",
-    "verified_name",
-    "quality_rating",
-    "throughput",
-    "status",
-    "name_status",
-)
+HEALTH_FIELDS = results.HEALTH_FIELDS
+# What the poller reads of a WABA besides its numbers: its ban/review state and can-send verdict.
+ACCOUNT_HEALTH_FIELDS = ("id", "name", "account_review_status", "owner_business_info", "health_status")
 ACCOUNT_FIELDS = ("id", "name", "currency", "timezone_id")
 BUSINESS_EDGES = (("owned_whatsapp_business_accounts", "owned"), ("client_whatsapp_business_accounts", "client"))
 MAX_PAGE_SIZE = 100
@@ -162,6 +156,46 @@ class GraphClient:
         params = {"fields": ",".join(self.health_fields), "limit": str(page_size)}
         path = f"{subject.id}/phone_numbers"
         return self._pages(path, token=token, params=params, subject=subject, convert=convert)
+
+    def account_health(self, token: str, waba_id: str, *, page_size: int = MAX_PAGE_SIZE) -> AccountHealth:
+        """A WABA's own health and every number's, in as many calls as pages of numbers (one for most WABAs).
+
+        Graph's field expansion carries the first page of numbers inside the WABA read; later pages come
+        from the phone_numbers edge with the cursor the expansion gave.
+        """
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}.")
+        token, subject = _usable(token), _checked(subjects.whatsapp_account(waba_id.strip()))
+        number_fields = ",".join(self.health_fields)
+        edge = f"{subject.id}/phone_numbers"
+        account: list[Mapping[str, object]] = []
+
+        def numbers_of(body: Mapping[str, object]) -> tuple[list[PhoneNumberHealth], str | None]:
+            rows = [results.phone_health(row, major=self.major) for row in results.rows(body, edge)]
+            return rows, results.next_cursor(body, edge)
+
+        def read_node(body: dict[str, object], _response: httpx.Response) -> tuple[list[PhoneNumberHealth], str | None]:
+            account.append(body)
+            nested = body.get("phone_numbers")
+            if nested is None:
+                return [], None  # Graph leaves an empty edge out of the expansion
+            if not isinstance(nested, Mapping):
+                raise ShapeError("phone_numbers is not a list edge")
+            return numbers_of(nested)
+
+        def read_edge(body: dict[str, object], _response: httpx.Response) -> tuple[list[PhoneNumberHealth], str | None]:
+            return numbers_of(body)
+
+        def fetch(after: str | None) -> tuple[list[PhoneNumberHealth], str | None]:
+            if after is None:
+                expansion = f"phone_numbers.limit({page_size}){{{number_fields}}}"
+                params = {"fields": ",".join((*ACCOUNT_HEALTH_FIELDS, expansion))}
+                return self._get(subject.id, token=token, params=params, subject=subject, read=read_node)
+            params = {"fields": number_fields, "limit": str(page_size), "after": after}
+            return self._get(edge, token=token, params=params, subject=subject, read=read_edge)
+
+        numbers = every_page(fetch, what=edge)
+        return results.account_health(account[-1], numbers)
 
     def phone_number(self, token: str, phone_number_id: str) -> PhoneNumberHealth:
         """One phone number's health fields."""

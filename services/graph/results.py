@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 
 from services.graph.types import (
     REQUIRED_PERMISSION,
+    AccountHealth,
     BusinessAccount,
+    CanSend,
+    HealthProblem,
     PhoneNumberHealth,
     QualityRating,
     ThroughputLevel,
@@ -17,9 +20,18 @@ from services.graph.types import (
 LIMIT_FIELD = "whatsapp_business_manager_messaging_limit"
 LEGACY_LIMIT_FIELD = "messaging_limit_tier"
 LIMIT_FIELD_SINCE_MAJOR = 24
-HEALTH_KEYS = frozenset(
-    {"id", "display_phone_number", "verified_name", "quality_rating", "throughput", "status", "name_status"}
+# The phone-number fields the console reads (the messaging-limit field is added per API version).
+HEALTH_FIELDS = (
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "quality_rating",
+    "throughput",
+    "status",
+    "name_status",
+    "health_status",
 )
+HEALTH_KEYS = frozenset(HEALTH_FIELDS)
 
 
 class ShapeError(ValueError):
@@ -109,6 +121,59 @@ def business_account(row: object, *, ownership: str) -> BusinessAccount:
     )
 
 
+def _error_code(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None  # Meta sometimes quotes it
+
+
+def health_status(value: object) -> tuple[CanSend, tuple[HealthProblem, ...]]:
+    """health_status: the overall verdict and each entity that cannot send freely, with Meta's reasons.
+
+    Missing or malformed reads as UNKNOWN, never as AVAILABLE: the console must not call a number healthy
+    on the strength of an answer it could not read.
+    """
+    if not isinstance(value, Mapping):
+        return CanSend.UNKNOWN, ()
+    overall = CanSend.parse(value.get("can_send_message"))
+    problems: list[HealthProblem] = []
+    entities = value.get("entities")
+    for entity in entities if isinstance(entities, list) else []:
+        if not isinstance(entity, Mapping):
+            continue
+        state = CanSend.parse(entity.get("can_send_message"))
+        if state is CanSend.AVAILABLE:
+            continue
+        kind, entity_id = _text(entity.get("entity_type")) or "", _text(entity.get("id")) or ""
+        errors = entity.get("errors")
+        readable = [error for error in errors if isinstance(error, Mapping)] if isinstance(errors, list) else []
+        for error in readable:
+            problems.append(
+                HealthProblem(
+                    kind,
+                    entity_id,
+                    state,
+                    _error_code(error.get("error_code")),
+                    _text(error.get("error_description")) or "",
+                    _text(error.get("possible_solution")) or "",
+                )
+            )
+        if not readable:
+            info = entity.get("additional_info")
+            notes = [str(note) for note in info if isinstance(note, str)] if isinstance(info, list) else []
+            problems.append(HealthProblem(kind, entity_id, state, None, " ".join(notes)))
+    # Meta's rule: the worst entity decides. An overall AVAILABLE beside a blocked entity is not believed.
+    worst = max((p.can_send for p in problems), key=_CAN_SEND_ORDER.index, default=overall)
+    if _CAN_SEND_ORDER.index(worst) > _CAN_SEND_ORDER.index(overall):
+        overall = worst
+    return overall, tuple(problems)
+
+
+_CAN_SEND_ORDER = (CanSend.AVAILABLE, CanSend.UNKNOWN, CanSend.LIMITED, CanSend.BLOCKED)
+
+
 def phone_health(row: object, *, major: int) -> PhoneNumberHealth:
     """A phone number's health; reads either messaging-limit field, preferring the one this version serves."""
     row = _object(row, "phone number")
@@ -116,6 +181,7 @@ def phone_health(row: object, *, major: int) -> PhoneNumberHealth:
     level = throughput.get("level") if isinstance(throughput, Mapping) else throughput
     asked = limit_field(major)
     other = LEGACY_LIMIT_FIELD if asked == LIMIT_FIELD else LIMIT_FIELD
+    can_send, problems = health_status(row.get("health_status"))
     return PhoneNumberHealth(
         id=_id(row, "phone number"),
         display_phone_number=_text(row.get("display_phone_number")) or "",
@@ -125,5 +191,25 @@ def phone_health(row: object, *, major: int) -> PhoneNumberHealth:
         messaging_limit=_text(row.get(asked)) or _text(row.get(other)),
         status=_text(row.get("status")),
         name_status=_text(row.get("name_status")),
+        can_send=can_send,
+        problems=problems,
         extra={k: v for k, v in row.items() if k not in HEALTH_KEYS | {LIMIT_FIELD, LEGACY_LIMIT_FIELD}},
+    )
+
+
+def account_health(row: object, numbers: list[PhoneNumberHealth]) -> AccountHealth:
+    """The WABA node read with its numbers expanded; `numbers` are every page's, already converted."""
+    row = _object(row, "WhatsApp Business Account")
+    can_send, problems = health_status(row.get("health_status"))
+    owner = row.get("owner_business_info")
+    owner = owner if isinstance(owner, Mapping) else {}
+    return AccountHealth(
+        id=_id(row, "WhatsApp Business Account"),
+        name=_text(row.get("name")) or "",
+        review_status=_text(row.get("account_review_status")),
+        portfolio_id=_text(owner.get("id")),
+        portfolio_name=_text(owner.get("name")),
+        can_send=can_send,
+        problems=problems,
+        numbers=tuple(numbers),
     )

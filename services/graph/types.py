@@ -49,6 +49,56 @@ class ThroughputLevel(StrEnum):
         return {"STANDARD": 80, "HIGH": 1000}.get(self.value)
 
 
+class CanSend(StrEnum):
+    """health_status.can_send_message: Meta's own verdict on whether messages can go out."""
+
+    AVAILABLE = "AVAILABLE"
+    LIMITED = "LIMITED"
+    BLOCKED = "BLOCKED"
+    UNKNOWN = "UNKNOWN"  # not reported (older data, or Meta left it out)
+
+    @classmethod
+    def parse(cls, value: object) -> CanSend:
+        try:
+            return cls(str(value).upper())
+        except ValueError:
+            return cls.UNKNOWN
+
+
+@dataclass(frozen=True)
+class HealthProblem:
+    """One entity of health_status that cannot send freely, with Meta's own words for why."""
+
+    entity_type: str  # PHONE_NUMBER | WABA | BUSINESS | APP | MESSAGE_TEMPLATE
+    entity_id: str
+    can_send: CanSend
+    error_code: int | None = None
+    description: str = ""
+    solution: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+            "can_send": self.can_send.value,
+            "error_code": self.error_code,
+            "description": self.description,
+            "solution": self.solution,
+        }
+
+    @classmethod
+    def from_json(cls, row: dict[str, object]) -> HealthProblem:
+        code = row.get("error_code")
+        return cls(
+            entity_type=str(row.get("entity_type") or ""),
+            entity_id=str(row.get("entity_id") or ""),
+            can_send=CanSend.parse(row.get("can_send")),
+            error_code=code if isinstance(code, int) else None,
+            description=str(row.get("description") or ""),
+            solution=str(row.get("solution") or ""),
+        )
+
+
 # Statuses Meta reports for a phone number (Graph reference, WhatsAppBusinessAccountToNumberCurrentStatus).
 PHONE_STATUSES = (
     "PENDING",
@@ -107,8 +157,24 @@ class PhoneNumberHealth:
     messaging_limit: str | None
     status: str | None
     name_status: str | None = None
+    can_send: CanSend = CanSend.UNKNOWN
+    problems: tuple[HealthProblem, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def messages_per_second(self) -> int | None:
         return self.throughput_level.messages_per_second
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    """A WABA as the poller reads it in one expanded call: its own state and every number's health."""
+
+    id: str
+    name: str
+    review_status: str | None
+    portfolio_id: str | None  # owner_business_info: the business portfolio whose messaging limit its numbers share
+    portfolio_name: str | None
+    can_send: CanSend
+    problems: tuple[HealthProblem, ...]
+    numbers: tuple[PhoneNumberHealth, ...]

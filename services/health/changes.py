@@ -9,6 +9,7 @@ from datetime import datetime, tzinfo
 import pandas as pd
 
 from services.graph.types import QualityRating, ThroughputLevel
+from services.health.vocabulary import field_words
 from services.store.models import HealthInterval
 
 # Every messaging limit Meta has used, lowest first (2025 dropped the 1K tier and added 2K).
@@ -19,7 +20,9 @@ FIELDS = (
     ("messaging limit", "messaging_limit"),
     ("status", "status"),
     ("verified name", "verified_name"),
+    ("can send", "can_send"),
 )
+_CAN_SEND_RANK = {"BLOCKED": 0, "LIMITED": 1, "AVAILABLE": 2}
 
 
 def when(at: datetime, tz: tzinfo, *, zone: bool = True) -> str:
@@ -39,6 +42,8 @@ def _direction(what: str, before: str | None, after: str | None) -> str:
         high = ThroughputLevel.parse(after).messages_per_second or 0
     elif what == "messaging limit" and before in LIMIT_LADDER and after in LIMIT_LADDER:
         low, high = LIMIT_LADDER.index(before), LIMIT_LADDER.index(after)
+    elif what == "can send" and before in _CAN_SEND_RANK and after in _CAN_SEND_RANK:
+        low, high = _CAN_SEND_RANK[before], _CAN_SEND_RANK[after]
     else:
         return "changed"
     return "rose" if high > low else "dropped" if high < low else "changed"
@@ -50,7 +55,7 @@ class Change:
 
     phone_number_id: str
     at: datetime
-    what: str  # quality | throughput | messaging limit | status | verified name
+    what: str  # quality | throughput | messaging limit | status | verified name | can send
     before: str | None
     after: str | None
     unwatched_since: datetime | None = None
@@ -61,11 +66,12 @@ class Change:
         return _direction(self.what, self.before, self.after)
 
     def describe(self, tz: tzinfo) -> str:
-        """'quality dropped from GREEN to YELLOW on 20 Nov at 14:05 UTC'."""
+        """'quality dropped from Green · high to Yellow · medium on 20 Nov at 14:05 UTC'."""
         moment = f"on {when(self.at, tz)}"
         if self.unwatched_since is not None:
             moment = f"between {when(self.unwatched_since, tz, zone=False)} and {when(self.at, tz)} (not monitored)"
-        return f"{self.what} {self.direction} from {self.before or 'none'} to {self.after or 'none'} {moment}"
+        before, after = field_words(self.what, self.before), field_words(self.what, self.after)
+        return f"{self.what} {self.direction} from {before} to {after} {moment}"
 
 
 def changes(rows: Sequence[HealthInterval], *, start: datetime, end: datetime) -> list[Change]:

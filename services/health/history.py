@@ -33,6 +33,8 @@ class Stretch:
     messaging_limit: str | None
     status: str | None
     verified_name: str
+    can_send: str = "UNKNOWN"
+    health_problems: tuple[dict[str, object], ...] = ()
 
 
 def read(*, session: Session, phone_number_ids: Sequence[str], start: datetime, end: datetime) -> list[HealthInterval]:
@@ -62,7 +64,14 @@ def stretches(rows: Sequence[HealthInterval], *, start: datetime, end: datetime)
 
     A value holds until the next row begins, unless the next row follows a gap: then only until it was last seen.
     """
-    found: list[Stretch] = []
+    return [stretch for stretch, _row in stretches_with_rows(rows, start=start, end=end)]
+
+
+def stretches_with_rows(
+    rows: Sequence[HealthInterval], *, start: datetime, end: datetime
+) -> list[tuple[Stretch, HealthInterval]]:
+    """`stretches`, each beside the row it came from."""
+    found: list[tuple[Stretch, HealthInterval]] = []
     for i, row in enumerate(rows):
         following = _successor(rows, i)
         continued = following is not None and not following.follows_gap
@@ -71,16 +80,21 @@ def stretches(rows: Sequence[HealthInterval], *, start: datetime, end: datetime)
         if clipped_start > clipped_end:
             continue
         found.append(
-            Stretch(
-                phone_number_id=row.phone_number_id,
-                start=clipped_start,
-                end=clipped_end,
-                gap_after=not continued and clipped_end < end,
-                quality_rating=row.quality_rating,
-                throughput_level=row.throughput_level,
-                messaging_limit=row.messaging_limit,
-                status=row.status,
-                verified_name=row.verified_name,
+            (
+                Stretch(
+                    phone_number_id=row.phone_number_id,
+                    start=clipped_start,
+                    end=clipped_end,
+                    gap_after=not continued and clipped_end < end,
+                    quality_rating=row.quality_rating,
+                    throughput_level=row.throughput_level,
+                    messaging_limit=row.messaging_limit,
+                    status=row.status,
+                    verified_name=row.verified_name,
+                    can_send=row.can_send,
+                    health_problems=tuple(row.health_problems or ()),
+                ),
+                row,
             )
         )
     return found

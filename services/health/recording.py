@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, text, update
 from sqlmodel import Session, col, select
 
-from services.graph.types import PhoneNumberHealth
-from services.store.models import HealthInterval, PhoneNumber
+from services.graph.types import AccountHealth, PhoneNumberHealth
+from services.store.models import HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
 # More than one and a half poll intervals without an observation is a gap: one failed poll already
 # shows (its next success comes two intervals after the last one), while a poll that runs a little
@@ -27,8 +27,17 @@ GAP_FACTOR = 1.5
 # Any constant works, as long as every process that records history uses the same one.
 HISTORY_LOCK_KEY = 0x5741_4848
 
-State = tuple[str, str, str | None, str | None, str]
-_STATE_COLUMNS = ("quality_rating", "throughput_level", "messaging_limit", "status", "verified_name")
+State = tuple[str, str, str | None, str | None, str, str | None, str, list[dict[str, Any]]]
+_STATE_COLUMNS = (
+    "quality_rating",
+    "throughput_level",
+    "messaging_limit",
+    "status",
+    "verified_name",
+    "name_status",
+    "can_send",
+    "health_problems",
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,9 @@ def _state(number: PhoneNumberHealth) -> State:
         number.messaging_limit,
         number.status,
         number.verified_name,
+        number.name_status,
+        number.can_send.value,
+        [problem.as_json() for problem in number.problems],
     )
 
 
@@ -184,6 +196,30 @@ def observe_many(
     _forget(session, PhoneNumber, ids)
     _forget(session, HealthInterval, [last.id for last in latest.values()])
     return len(opened)
+
+
+_ACCOUNTS = WhatsAppBusinessAccount.__table__.c  # type: ignore[attr-defined]
+_UPDATE_ACCOUNT = update(WhatsAppBusinessAccount.__table__).where(_ACCOUNTS.id == bindparam("account_id"))
+
+
+def observe_accounts(*, session: Session, accounts: Sequence[AccountHealth], at: datetime) -> None:
+    """Record each WABA's own health (review state, can-send verdict and Meta's reasons) as last polled."""
+    if not accounts:
+        return
+    rows = [
+        {
+            "account_id": account.id,
+            "review_status": account.review_status,
+            "portfolio_id": account.portfolio_id,
+            "portfolio_name": account.portfolio_name,
+            "can_send": account.can_send.value,
+            "health_problems": [problem.as_json() for problem in account.problems],
+            "health_polled_at": at,
+        }
+        for account in sorted(accounts, key=lambda a: a.id)  # one lock order for every writer
+    ]
+    session.execute(_UPDATE_ACCOUNT, rows)
+    _forget(session, WhatsAppBusinessAccount, [account.id for account in accounts])
 
 
 def _lock_history(session: Session) -> None:

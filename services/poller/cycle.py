@@ -109,6 +109,9 @@ def _poll(
             _record(outcome, tally, interval=interval, crowded=crowded)
         # Every number of the cycle is recorded at the cycle's own time, so each poll time is a PollRun's.
         read = [(o.waba_id, o.numbers) for o, _ in outcomes if o.numbers is not None and o.credential_id is not None]
+        # WABA rows first, then the history lock: the order a credential's check takes them in, so neither waits
+        # on the other (PostgreSQL found the deadlock the other order makes).
+        health.observe_accounts(session=session, accounts=[o.account for o, _ in outcomes if o.account], at=finished)
         health.observe_many(session=session, polls=read, at=run.started_at, poll_interval_s=interval)
         record_token_outcomes(session=session, used=tally.used, failed=reader.failed, at=finished)
         status = "ok" if not tally.errors else ("failed" if total and not tally.wabas_read else "partial")

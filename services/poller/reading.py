@@ -15,7 +15,7 @@ from datetime import datetime
 
 from services.graph.client import GraphClient
 from services.graph.errors import GraphError, RateLimited, TokenExpired, TokenInvalid
-from services.graph.types import PhoneNumberHealth
+from services.graph.types import AccountHealth, PhoneNumberHealth
 from services.poller.backoff import UsageWatch
 from services.poller.plan import Plan
 
@@ -40,6 +40,7 @@ class Outcome:
     waba_id: str
     at: datetime
     numbers: list[PhoneNumberHealth] | None = None
+    account: AccountHealth | None = None
     credential_id: int | None = None
     failures: list[tuple[int, GraphError]] = field(default_factory=list)
 
@@ -58,7 +59,9 @@ class Reader:
                 outcome.failures.append((credential_id, self.failed[credential_id]))
                 continue
             try:
-                outcome.numbers = self.graph.phone_numbers(self.plan.tokens[credential_id], waba_id)
+                # One expanded read: the WABA's own health and its numbers' (more calls only for more pages).
+                outcome.account = self.graph.account_health(self.plan.tokens[credential_id], waba_id)
+                outcome.numbers = list(outcome.account.numbers)
             except GraphError as failure:
                 error = failure
             else:

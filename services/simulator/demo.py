@@ -37,7 +37,8 @@ _TEN_K = (-8, "limit", "TIER_10K")
 # fmt: off
 _NUMBERS = (
     ("3000000000000101", JASPERS_WABA, "+1 631-555-0101", "Jasper's Market", 800, _JASPERS,
-     ((-33, "quality", "YELLOW"), (-31, "quality", "GREEN"), _UNLIMITED, (-12, "throughput", "HIGH"))),
+     ((-33, "quality", "YELLOW"), (-31, "quality", "GREEN"), _UNLIMITED, (-12, "throughput", "HIGH"),
+      (-4, "problem", "spam_rate"), (-3, "problem", ""))),
     ("3000000000000102", JASPERS_WABA, "+1 631-555-0102", "Jasper's Ice Cream", 700, _JASPERS,
      ((-24, "quality", "YELLOW"), (-21, "quality", "RED"), (-17, "quality", "YELLOW"), _UNLIMITED,
       (-13, "quality", "GREEN"))),
@@ -45,17 +46,18 @@ _NUMBERS = (
      ((-20, "quality", "YELLOW"), (-18, "quality", "GREEN"), _UNLIMITED, (-6, "quality", "YELLOW"),
       (-5, "quality", "GREEN"))),
     ("3000000000000104", LUCKY_SHRUB_WABA, "+1 415-555-0104", "Lucky Shrub", 380, _LUCKY,
-     ((-9, "quality", "YELLOW"), (-6, "quality", "RED"), (-5, "status", "FLAGGED"))),
+     ((-9, "quality", "YELLOW"), (-6, "quality", "RED"), (-2, "problem", "payment"))),
     ("3000000000000105", LUCKY_SHRUB_WABA, "+1 415-555-0105", "Lucky Shrub Garden Center", 3,
-     Health("NA", "STANDARD", "TIER_250", "PENDING"), ()),
+     Health("NA", "STANDARD", "TIER_250", "PENDING"), ((-2, "problem", "payment"),)),
     ("3000000000000106", AURORA_WABA, "+1 212-555-0106", "Aurora Coffee", 580, _AURORA,
      ((-26, "quality", "YELLOW"), (-25, "quality", "GREEN"), (-10, "quality", "YELLOW"), _TEN_K,
       (-7, "quality", "GREEN"))),
     ("3000000000000107", AURORA_WABA, "+1 212-555-0107", "Aurora Coffee Deliveries", 560, _AURORA,
      ((-22, "quality", "YELLOW"), (-20, "quality", "GREEN"), _TEN_K, (-4, "quality", "YELLOW"),
-      (-2, "status", "RESTRICTED"))),
+      (-2, "status", "RESTRICTED"), (-2, "problem", "spam_rate"))),
     ("3000000000000108", AURORA_WABA, "+1 212-555-0108", "Aurora Bakehouse", 300, _AURORA,
-     ((-15, "quality", "YELLOW"), (-13, "quality", "GREEN"), _TEN_K)),
+     ((-15, "quality", "YELLOW"), (-13, "quality", "GREEN"), _TEN_K, (-1, "status", "DISCONNECTED"),
+      (-1, "problem", "number_blocked"))),
 )
 # fmt: on
 # After the anchor the demo keeps moving: Jasper's Bakery flips to YELLOW for 2 of every 5 hours, Aurora Coffee

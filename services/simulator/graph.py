@@ -16,7 +16,7 @@ from services.simulator.errors import (
     unsupported_request,
 )
 from services.simulator.paging import page
-from services.simulator.portfolio import Account, Portfolio
+from services.simulator.portfolio import Account, Number, Portfolio
 from services.simulator.request import Request
 from services.simulator.tokens import APP_ID, Token, TokenState, authenticate, describe
 
@@ -67,6 +67,9 @@ def answer(request: Request, world: World) -> Reply:
     major, segments = path_parts(request.path)
     if major not in VERSIONS:
         raise GraphFailure(2635, f"(#2635) Graph API v{major}.0 is not served here; use v17.0 to v30.0.")
+    if segments == ["debug_token"] and request.method == "GET" and _inspects_itself(request, world):
+        # Meta answers a token that inspects itself with 200 and is_valid false, even when it no longer works.
+        return Reply(_debug_token(request, world))
     token = authenticate(request.token, world.tokens, world.now)
     if request.method != "GET":
         raise unsupported_request(request.method, segments[0] if segments else "")
@@ -85,20 +88,25 @@ def answer(request: Request, world: World) -> Reply:
 def _node(object_id: str, request: Request, world: World, token: Token, reach: set[str], major: int) -> dict:
     portfolio, asked = world.portfolio, request.query.get("fields")
     number = portfolio.numbers.get(object_id)
-    if number is not None and number.waba_id in reach:
+    if number is not None and number.waba_id in reach and number.onboarded <= world.now - world.anchor:
         names = fields.asked_fields(asked, fields.PHONE_DEFAULT)
         fields.check_fields(names, fields.phone_fields(major), fields.PHONE_NODE)
-        health = number.schedule.at(world.now - world.anchor)
-        return fields.select(fields.phone_values(number, health, major=major, anchor=world.anchor), names)
+        return fields.select(_phone_values(number, world, major), names)
     account = _account(object_id, portfolio, reach)
     if account is not None:
-        return _render_accounts([account], asked, portfolio)[0]
+        return _render_accounts([account], request, world, major)[0]
     business = portfolio.businesses.get(object_id)
     if business is not None and object_id in token.business_ids:
         names = fields.asked_fields(asked, fields.BUSINESS_DEFAULT)
-        fields.check_fields(names, fields.BUSINESS_DEFAULT, fields.BUSINESS_NODE)
+        fields.check_fields(names, fields.BUSINESS_FIELDS, fields.BUSINESS_NODE)
         return fields.select(fields.business_values(business), names)
     raise unsupported_request("GET", object_id)
+
+
+def _phone_values(number: Number, world: World, major: int) -> dict[str, object]:
+    health = number.schedule.at(world.now - world.anchor)
+    owner = world.portfolio.accounts[number.waba_id].owner_business_id
+    return fields.phone_values(number, health, major=major, anchor=world.anchor, business_id=owner)
 
 
 def _account(object_id: str, portfolio: Portfolio, reach: set[str]) -> Account | None:
@@ -109,38 +117,61 @@ def _account(object_id: str, portfolio: Portfolio, reach: set[str]) -> Account |
     return account
 
 
-def _render_accounts(accounts: list[Account], asked: str | None, portfolio: Portfolio) -> list[dict[str, object]]:
-    names = fields.asked_fields(asked, fields.WABA_DEFAULT)
+def _render_accounts(accounts: list[Account], request: Request, world: World, major: int) -> list[dict[str, object]]:
+    portfolio = world.portfolio
+    names, expansions = fields.expanded_fields(request.query.get("fields"), fields.WABA_DEFAULT)
     fields.check_fields(names, fields.WABA_FIELDS, fields.WABA_NODE)
     owners = portfolio.businesses
-    return [fields.select(fields.account_values(a, owners.get(a.owner_business_id)), names) for a in accounts]
+    rendered = []
+    for account in accounts:
+        problems = ()
+        if "health_status" in names:
+            offset = world.now - world.anchor
+            problems = tuple(number.schedule.at(offset).problem for number in portfolio.numbers_of(account.id))
+        values = fields.account_values(account, owners.get(account.owner_business_id), problems)
+        if "phone_numbers" in names:
+            values["phone_numbers"] = _nested_numbers(account, expansions.get("phone_numbers"), request, world, major)
+        rendered.append(fields.select(values, names))
+    return rendered
+
+
+def _nested_numbers(
+    account: Account, expansion: fields.Expansion | None, request: Request, world: World, major: int
+) -> dict[str, object]:
+    """`phone_numbers{...}` inside a WABA: the edge's first page, whose `next` link is the edge itself."""
+    query = {"fields": expansion.fields} if expansion and expansion.fields else {}
+    if expansion and expansion.limit is not None:
+        query["limit"] = expansion.limit
+    edge = Request("GET", f"/v{major}.0/{account.id}/phone_numbers", query, request.token, request.base_url)
+    return _number_listing(account.id, edge, world, major).body
+
+
+def _number_listing(waba_id: str, request: Request, world: World, major: int) -> Reply:
+    names = fields.asked_fields(request.query.get("fields"), fields.PHONE_DEFAULT)
+    fields.check_fields(names, fields.phone_fields(major), fields.PHONE_NODE)
+    offset = world.now - world.anchor
+    # A number is listed from its onboarding on, as Meta lists it.
+    listed = [number for number in world.portfolio.numbers_of(waba_id) if number.onboarded <= offset]
+    chosen = page(listed, request)
+    rows = [fields.select(_phone_values(number, world, major), names) for number in chosen.items]
+    return _listing(rows, chosen.paging, chosen.number)
 
 
 def _edge(
     object_id: str, edge: str, request: Request, world: World, token: Token, reach: set[str], major: int
 ) -> Reply:
-    portfolio, asked = world.portfolio, request.query.get("fields")
+    portfolio = world.portfolio
     if object_id in portfolio.businesses and object_id in token.business_ids:
         if edge not in _BUSINESS_EDGES:
             raise nonexisting_field(edge, fields.BUSINESS_NODE)
         listed = portfolio.owned(object_id) if edge == _BUSINESS_EDGES[0] else portfolio.clients(object_id)
-        names = fields.asked_fields(asked, fields.WABA_DEFAULT)
-        fields.check_fields(names, fields.WABA_FIELDS, fields.WABA_NODE)
         chosen = page(listed, request)
-        return _listing(_render_accounts(chosen.items, asked, portfolio), chosen.paging, chosen.number)
+        return _listing(_render_accounts(chosen.items, request, world, major), chosen.paging, chosen.number)
     if _account(object_id, portfolio, reach) is None:
         raise unsupported_request("GET", object_id)
     if edge != "phone_numbers":
         raise nonexisting_field(edge, fields.WABA_NODE)
-    names = fields.asked_fields(asked, fields.PHONE_DEFAULT)
-    fields.check_fields(names, fields.phone_fields(major), fields.PHONE_NODE)
-    chosen = page(portfolio.numbers_of(object_id), request)
-    offset = world.now - world.anchor
-    rows = [
-        fields.select(fields.phone_values(n, n.schedule.at(offset), major=major, anchor=world.anchor), names)
-        for n in chosen.items
-    ]
-    return _listing(rows, chosen.paging, chosen.number)
+    return _number_listing(object_id, request, world, major)
 
 
 def _listing(rows: list[dict[str, object]], paging: dict[str, object] | None, number: int) -> Reply:
@@ -148,6 +179,10 @@ def _listing(rows: list[dict[str, object]], paging: dict[str, object] | None, nu
     if paging is not None:
         body["paging"] = paging
     return Reply(body, page=number)
+
+
+def _inspects_itself(request: Request, world: World) -> bool:
+    return bool(request.token) and request.query.get("input_token") == request.token and request.token in world.tokens
 
 
 def _debug_token(request: Request, world: World) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from services.simulator.schedule import Schedule
@@ -15,6 +15,8 @@ class Business:
     id: str
     name: str
     client_waba_ids: tuple[str, ...] = ()
+    timezone_id: int = 1  # Graph answers a business's timezone_id as a number, a WABA's as a string
+    verification_status: str = "verified"
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,22 @@ class Account:
     country: str = "US"
     account_review_status: str = "APPROVED"
     business_verification_status: str = "VERIFIED"
+    status: str = "ACTIVE"
+    ownership_type: str = "SELF_OWNED"  # CLIENT_OWNED once a partner business manages it (see Portfolio)
+    primary_business_location: str = "US"
+    is_enabled_for_insights: bool = True
+    marketing_messages_lite_api_status: str = "ELIGIBLE"
+    marketing_messages_onboarding_status: str = "ELIGIBLE"
+    disable_marketing_messages_on_cloud_api: bool = False
 
     @property
     def message_template_namespace(self) -> str:
         digest = hashlib.sha1(self.id.encode()).hexdigest()
         return f"{digest[:8]}_{digest[8:12]}_{digest[12:16]}_{digest[16:20]}_{digest[20:32]}"
+
+    @property
+    def purchase_order_number(self) -> str:
+        return f"PO-{self.id[-6:]}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,15 @@ class Number:
     platform_type: str = "CLOUD_API"
     account_mode: str = "LIVE"
     is_official_business_account: bool = False
+    country_code: str = "US"
+    is_on_biz_app: bool = False
+    is_preverified_number: bool = False
+    username: str | None = None
+
+    @property
+    def country_dial_code(self) -> str:
+        """The digits between `+` and the first space of the display number: "+1 631-555-0101" -> "1"."""
+        return self.display_phone_number.removeprefix("+").split(" ", 1)[0]
 
 
 class Portfolio:
@@ -59,7 +81,11 @@ class Portfolio:
 
     def __init__(self, businesses: Iterable[Business], accounts: Iterable[Account], numbers: Iterable[Number]) -> None:
         self.businesses = {business.id: business for business in businesses}
-        self.accounts = {account.id: account for account in accounts}
+        managed = {waba_id for business in self.businesses.values() for waba_id in business.client_waba_ids}
+        self.accounts = {
+            account.id: replace(account, ownership_type="CLIENT_OWNED") if account.id in managed else account
+            for account in accounts
+        }
         self.numbers = {number.id: number for number in numbers}
         self._owned: dict[str, list[Account]] = {}
         for account in sorted(self.accounts.values(), key=lambda a: (a.created, a.id), reverse=True):

@@ -13,7 +13,8 @@ class Health:
     quality: str  # GREEN | YELLOW | RED | NA
     throughput: str  # STANDARD | HIGH | NOT_APPLICABLE
     limit: str  # TIER_250 .. TIER_UNLIMITED
-    status: str  # CONNECTED | FLAGGED | RESTRICTED | PENDING | ...
+    status: str  # CONNECTED | RESTRICTED | PENDING | DISCONNECTED | ...
+    problem: str = ""  # a key of health_status.PROBLEMS: why Meta limits or blocks sending ("" = none)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,13 @@ class WhatsAppBusinessAccount(SQLModel, table=True):
     timezone_id: str | None = Field(default=None, max_length=16)
     first_seen_at: datetime = _created()
     last_seen_at: datetime = _created()
+    # The WABA's own health as last polled: Meta's review (ban) state and its health_status verdict.
+    review_status: str | None = Field(default=None, max_length=32)
+    portfolio_id: str | None = Field(default=None, max_length=32)  # the owning business portfolio (its limit)
+    portfolio_name: str | None = Field(default=None, max_length=255)
+    can_send: str = Field(default="UNKNOWN", max_length=16)
+    health_problems: list[dict[str, Any]] = _json_list()
+    health_polled_at: datetime | None = _utc(nullable=True)
 
 
 class PhoneNumber(SQLModel, table=True):
@@ -58,6 +65,9 @@ class PhoneNumber(SQLModel, table=True):
     throughput_level: str = Field(default="NOT_APPLICABLE", max_length=16)
     messaging_limit: str | None = Field(default=None, max_length=32)
     status: str | None = Field(default=None, max_length=32)
+    name_status: str | None = Field(default=None, max_length=32)
+    can_send: str = Field(default="UNKNOWN", max_length=16)  # health_status.can_send_message
+    health_problems: list[dict[str, Any]] = _json_list()  # HealthProblem.as_json() of each entity not AVAILABLE
     first_seen_at: datetime = _created()
     last_polled_at: datetime | None = _utc(nullable=True)
 
@@ -111,6 +121,9 @@ class HealthInterval(SQLModel, table=True):
     messaging_limit: str | None = Field(default=None, max_length=32)
     status: str | None = Field(default=None, max_length=32)
     verified_name: str = Field(default="", max_length=255)
+    name_status: str | None = Field(default=None, max_length=32)
+    can_send: str = Field(default="UNKNOWN", max_length=16)
+    health_problems: list[dict[str, Any]] = _json_list()
 
 
 class ChannelConfiguration(SQLModel, table=True):

@@ -69,7 +69,7 @@ def test_seed_flow_a_new_credential_and_a_draft_configuration_that_becomes_activ
     )
     console.type_into("Description", "Summer offers for Jasper's Ice Cream customers who opted in.")
     expect(console.selectbox("Sender number")).to_have_value(
-        f"+1 631-555-0102 · Jasper's Ice Cream (WABA {JASPERS_WABA})"
+        f"✅ OK · +1 631-555-0102 · Jasper's Ice Cream (WABA {JASPERS_WABA})"
     )
     console.button("Save as draft").click()
     expect(console.main.get_by_text(f"Draft “{name}” saved")).to_be_visible()

@@ -9,16 +9,19 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from services.health.model import Severity
+from services.health.overview import STRIP_DAYS
 from services.settings import DEFAULT_GRAPH_API_VERSION
 from services.simulator.demo import AURORA_WABA, JASPERS_WABA, LUCKY_SHRUB_WABA
 from tests.e2e.console_page import ROOT, ConsolePage
 from tests.e2e.servers import Process
+from ui.charts import STRIP_COLUMN_PX
 
 pytestmark = pytest.mark.e2e
+GRID_CELL_PADDING_PX = 8  # Glide Data Grid's horizontal cell padding, each side
 
-# The fleet table shows these words for each rating; worst first means this order.
-QUALITY_ORDER = ("Red", "Yellow", "Green", "Not yet rated")
-ALARMING = ("FLAGGED", "RESTRICTED")
+# Each number is marked with its severity's icon; worst first means the health model's order.
+SEVERITY_ICONS = [severity.icon for severity in Severity]
 PAGES = sorted((ROOT / "pages").glob("[0-9]*_*.py"))
 
 
@@ -46,9 +49,8 @@ def _fleet_table(console: ConsolePage) -> list[dict[str, str]]:
         return list(csv.DictReader(io.StringIO(handle.read())))
 
 
-def _rank(row: dict[str, str]) -> tuple[int, bool]:
-    quality = next(i for i, word in enumerate(QUALITY_ORDER) if word in row["Quality"])
-    return quality, row["Status"] not in ALARMING
+def _rank(row: dict[str, str]) -> int:
+    return SEVERITY_ICONS.index(row["Number"].split(" ", 1)[0])
 
 
 def test_home_lists_every_demo_number_worst_first(console: ConsolePage, simulator: Process) -> None:
@@ -58,15 +60,42 @@ def test_home_lists_every_demo_number_worst_first(console: ConsolePage, simulato
     console.open()
     expect(console.main.get_by_role("heading", name="Fleet health")).to_be_visible()
     expect(console.main.get_by_role("heading", name="Needs attention")).to_be_visible()
-    expect(console.main.get_by_text("Lucky Shrub +1 415-555-0104: quality rating is RED (low)")).to_be_visible()
+    expect(console.main.get_by_text("WhatsApp Business Account Lucky Shrub")).to_be_visible()
 
     rows = _fleet_table(console)
-    shown = [row["Number"] for row in rows]
+    shown = [row["Number"].split(" ", 1)[1] for row in rows]
     assert sorted(shown) == sorted(_demo_numbers(simulator))
     ranks = [_rank(row) for row in rows]
-    assert ranks == sorted(ranks), f"not worst first: {[(row['Number'], row['Quality']) for row in rows]}"
-    assert "Red" in rows[0]["Quality"]
+    assert ranks == sorted(ranks), f"not worst first: {[row['Number'] for row in rows]}"
+    assert rows[0]["Can send"] == "Blocked"
     console.screenshot("home")
+
+
+@pytest.mark.parametrize("width", [1440])
+def test_at_1440_px_every_fleet_column_and_the_newest_strip_day_are_visible(console: ConsolePage, width: int) -> None:
+    console.page.set_viewport_size({"width": width, "height": 900})
+    console.page.add_init_script("delete window.showSaveFilePicker")  # see the test above
+    console.open()
+    table = console.main.get_by_test_id("stDataFrame").first
+    table.scroll_into_view_if_needed()
+    scroller = table.locator(".dvn-scroller").first
+    # No horizontal scrolling: the grid is as wide as its content, so every column, Status included, is on screen.
+    scroll_width, client_width = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert scroll_width <= client_width, f"the fleet table scrolls sideways: {scroll_width} > {client_width} px"
+    box, viewport = table.bounding_box(), console.page.viewport_size
+    assert box is not None and viewport is not None and box["x"] + box["width"] <= viewport["width"]
+    # The strip's text fits its column, so its newest (rightmost) day is drawn, not cut off with an ellipsis.
+    strip, column = console.page.evaluate(
+        """([days, column]) => {
+            const canvas = document.createElement("canvas").getContext("2d");
+            canvas.font = "14px 'Source Sans', sans-serif";
+            return [canvas.measureText("🟩".repeat(days)).width, column];
+        }""",
+        [STRIP_DAYS, STRIP_COLUMN_PX],
+    )
+    assert strip + 2 * GRID_CELL_PADDING_PX <= column, f"the strip needs {strip:.0f} px; its column has {column}"
+    for heading in ("Can send", "Status", f"Last {STRIP_DAYS} days", "Last polled"):
+        assert heading in _fleet_table(console)[0]
 
 
 def _url_path(page: Path) -> str:
@@ -81,6 +110,9 @@ def test_every_page_opens_from_the_sidebar(console: ConsolePage) -> None:
     linked = [href.removeprefix(console.base_url).strip("/") for href in links.evaluate_all("a => a.map(x => x.href)")]
     assert PAGES and {_url_path(page) for page in PAGES} <= set(linked), f"the sidebar links only {linked}"
     for page in [*PAGES, None]:
+        expand = console.page.get_by_test_id("stExpandSidebarButton")
+        if expand.is_visible():  # the overview opens with the sidebar folded away, to give the fleet table room
+            expand.click()
         path = _url_path(page) if page else ""
         title = path.replace("_", " ") if page else "WhatsApp Channel Console"
         links.nth(linked.index(path)).click()

@@ -65,7 +65,7 @@ def test_the_sender_defaults_to_the_credentials_own_number_and_lists_its_reach(w
     fill(at, credential_id=world.credential_id)
     sender = at.selectbox(key="cc_sender")
     assert sender.value == JASPERS_MARKET
-    assert sender.options[0] == "+1 631-555-0101 · Jasper's Market (WABA 2000000000000011)"
+    assert sender.options[0] == "✅ OK · +1 631-555-0101 · Jasper's Market (WABA 2000000000000011)"
     assert len(sender.options) == 3
 
 

@@ -35,7 +35,7 @@ def world(console_env: dict[str, str], graph_simulator: ServedSimulator, monkeyp
 
 
 def _lucky_credential(world: PageWorld) -> int:
-    """A credential for Lucky Shrub's WABA: its number is FLAGGED and RED; it also puts that WABA in the fleet."""
+    """A credential for Lucky Shrub's WABA: its number is CONNECTED and RED, yet its WABA's payment blocks it."""
     return connect_credential(
         engine=world.engine,
         graph=world.graph,
@@ -139,23 +139,30 @@ def test_a_number_of_another_waba_fails_belongs_to_that_waba(world: PageWorld) -
     assert f"is not a number of WhatsApp Business Account {JASPERS_WABA}" in at.error[0].value
 
 
-def test_a_flagged_number_fails_connected_and_red_quality_is_a_warning(world: PageWorld) -> None:
+def test_a_blocked_number_is_marked_before_submit_and_fails_with_metas_reason(world: PageWorld) -> None:
     lucky = _lucky_credential(world)
     at = open_page()
     at.button(key="cc_create").click().run()
     fill(at, name="Lucky", marketing_action="none", credential_id=lucky)
+    sender = at.selectbox(key="cc_sender")
+    assert sender.value == LUCKY_SHRUB
+    assert sender.options[0].startswith("⛔ Blocked · +1 415-555-0104 · Lucky Shrub")
+    before = seen(at.error[0].value)
+    assert "cannot send messages" in before and "Submit will fail until this is fixed" in before
+    assert "There is an error with the payment method" in before
     at.button(key="cc_submit").click().run()
-    assert _checks_shown(at)[3].startswith("❌ **The sender number's status is CONNECTED.**")
+    assert _checks_shown(at)[3].startswith("❌ **The sender number is connected and Meta lets it send.**")
     assert chips(at) == {"Lucky": "Failed"}
-    assert "has status FLAGGED, not CONNECTED" in seen(at.error[0].value)
-    assert "RED (low) quality rating" in seen(at.warning[0].value)
+    failure = seen(at.error[-1].value)
+    assert "cannot send messages: its WhatsApp Business Account blocks sending (Meta error 141006)" in failure
+    assert "has low quality (red)" in seen(at.warning[0].value)
 
 
 def test_a_red_rating_on_a_connected_number_warns_but_the_configuration_is_active(world: PageWorld) -> None:
     world.simulator.set_now(world.simulator.anchor - timedelta(days=19))  # Jasper's Ice Cream was RED then
     at = _submit_new(world, sender_phone_number_id=JASPERS_ICE_CREAM)
     assert chips(at) == {"Promo": "Active"}
-    assert seen(at.warning[0].value).startswith("Sender number +1 631-555-0102 has a RED (low) quality rating")
+    assert seen(at.warning[0].value).startswith("Sender number +1 631-555-0102 has low quality (red)")
 
 
 def test_stored_results_are_shown_not_recomputed(world: PageWorld) -> None:

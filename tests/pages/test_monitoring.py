@@ -86,9 +86,9 @@ def test_the_charts_hold_exactly_the_recorded_points(recorded: None) -> None:
     assert throughput["data"][1]["x"] == _wall(0, 15, 25, 25, 60, 70)
     assert throughput["data"][1]["y"] == [1000, 1000, 1000, None, 80, 80]
     assert timeline["data"][1]["text"] == [
-        "TIER_10K · CONNECTED",
-        "limit → TIER_2K, status → FLAGGED",
-        "status → CONNECTED",
+        "Can send · 10,000 customers a day · Connected",
+        "limit → 2,000 customers a day, status → Flagged (retired state)",
+        "status → Connected",
     ]
 
 
@@ -96,8 +96,8 @@ def test_the_changes_read_as_sentences_newest_first(recorded: None) -> None:
     at = _page(numbers="301", range="24h").run()
     changes = at.dataframe[0].value
     assert [sentence.split(" on ")[0].split(" between ")[0] for sentence in changes["Change"]] == [
-        "quality rose from YELLOW to GREEN",
-        "quality dropped from GREEN to YELLOW",
+        "quality rose from Yellow · medium to Green · high",
+        "quality dropped from Green · high to Yellow · medium",
     ]
     assert "(not monitored)" in changes["Change"].iloc[0]
 
@@ -129,8 +129,11 @@ def test_current_state_cards_show_each_selected_number(recorded: None) -> None:
     at = _page(numbers="302", range="24h").run()
     cards = [seen(m.value) for m in at.markdown]
     assert "**Jasper's Ice Cream**  \n+1 631-555-0102" in cards
-    assert ":red-badge[Red · low]" in cards
-    assert any("Limit TIER_2K · status CONNECTED" in c.value for c in at.caption)
+    assert "🟠 **At risk** · :red-badge[Red · low]" in cards
+    captions = [seen(c.value) for c in at.caption]
+    assert any("limit 2,000 customers a day" in c and "Connected" in c for c in captions)
+    assert any(c.startswith("Has low quality (red)") for c in captions)
+    assert not any("TIER_" in c for c in captions)
 
 
 def test_without_a_link_the_worst_number_opens_and_the_url_follows_the_widgets(recorded: None) -> None:

@@ -91,10 +91,13 @@ def test_the_timeline_marks_the_starting_limit_and_status_then_each_change() -> 
     spec = _spec(charts.timeline_figure(GROUPED, labels=LABELS, tz=UTC, window=WINDOW))
     jasper, lucky = spec["data"]
     assert jasper["x"] == ["2025-11-20T12:00:00", "2025-11-20T13:00:00"]
-    assert jasper["text"] == ["TIER_10K · CONNECTED", "limit → TIER_2K, status → FLAGGED"]
+    assert jasper["text"] == [
+        "Not reported · 10,000 customers a day · Connected",
+        "limit → 2,000 customers a day, status → Flagged (retired state)",
+    ]
     assert jasper["textposition"] == ["top right", "top right"]
     assert jasper["y"] == [LABELS["301"], LABELS["301"]]
-    assert lucky["text"] == ["TIER_10K · CONNECTED"]
+    assert lucky["text"] == ["Not reported · 10,000 customers a day · Connected"]
 
 
 def test_an_empty_selection_draws_no_traces() -> None:

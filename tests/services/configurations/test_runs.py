@@ -76,7 +76,7 @@ def test_all_checks_pass_in_order_with_progress_and_the_results_are_stored(
     assert stored.warnings == []
     assert stored.checked_at == graph_simulator.simulator.now()
     assert "is valid and does not expire" in seen[0].sentence
-    assert seen[3].sentence == "+1 631-555-0101 is CONNECTED."
+    assert seen[3].sentence == "+1 631-555-0101 is connected and can send."
     with Session(engine) as session:
         query = select(AuditEvent.action).where(AuditEvent.object_type == "channel_configuration")
         assert session.exec(query).all() == ["submit", "checks_passed"]
@@ -168,7 +168,7 @@ def test_a_number_of_another_waba_fails_belongs_to_that_waba(
     ]
 
 
-def test_a_flagged_number_fails_connected_and_its_red_rating_warns(
+def test_a_connected_number_blocked_by_its_waba_fails_with_metas_reason_and_its_red_rating_warns(
     engine: Engine, graph: GraphClient, vault: TokenVault, credential_id: int, graph_simulator: ServedSimulator
 ) -> None:
     at = graph_simulator.simulator.now()
@@ -179,11 +179,14 @@ def test_a_flagged_number_fails_connected_and_its_red_rating_warns(
     run = _check(engine, graph, vault, configuration_id, graph_simulator)
     stored = _stored(engine, configuration_id)
     assert stored.status == "failed"
+    # CONNECTED and once passed as healthy; Meta's health_status says its WABA cannot pay (141006).
     assert run.reasons == [
-        "Sender number +1 415-555-0104 has status FLAGGED, not CONNECTED, so it cannot send messages: improve the "
-        "quality of its messages; Meta lifts the flag once quality recovers, then submit again."
+        "Sender number +1 415-555-0104 cannot send messages: its WhatsApp Business Account blocks sending "
+        "(Meta error 141006). Meta says: “There is an error with the payment method. This means messages can't "
+        "be sent.” Add a valid payment method to the WhatsApp Business Account in WhatsApp Manager (Payment "
+        "settings), then submit again."
     ]
-    assert len(stored.warnings) == 1 and "RED (low) quality rating" in stored.warnings[0]
+    assert len(stored.warnings) == 1 and "has low quality (red)" in stored.warnings[0]
 
 
 def test_a_red_rating_on_a_connected_number_warns_without_failing(
@@ -196,8 +199,9 @@ def test_a_red_rating_on_a_connected_number_warns_without_failing(
     stored = _stored(engine, configuration_id)
     assert (run.status, stored.status) == ("active", "active")
     assert stored.warnings == [
-        "Sender number +1 631-555-0102 has a RED (low) quality rating: customers block or report its messages. "
-        "Review the templates and the audience before Meta limits the number."
+        "Sender number +1 631-555-0102 has low quality (red): many customers block or report its messages, which "
+        "can lead Meta to restrict it. Pause campaigns to people who did not opt in and review the templates "
+        "customers report."
     ]
 
 

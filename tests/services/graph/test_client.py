@@ -22,7 +22,7 @@ from tests.services.graph.answers import TOKEN, buc, envelope, html, number, pag
 
 WABA = "2000000000000011"
 BUSINESS = "1000000000000001"
-HEALTH = "id,display_phone_number,verified_name,quality_rating,throughput,status,name_status"
+HEALTH = "id,display_phone_number,verified_name,quality_rating,throughput,status,name_status,health_status"
 
 
 def ok(body: dict) -> httpx.Response:

@@ -3,6 +3,7 @@
 import logging
 import socket
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 
@@ -19,7 +20,7 @@ from services.graph.errors import (
     TokenInvalid,
     UnreadableResponse,
 )
-from services.graph.types import QualityRating, ThroughputLevel
+from services.graph.types import CanSend, QualityRating, ThroughputLevel
 from services.simulator import Fault
 from tests.fixtures.simulator import SIMULATOR_ANCHOR
 
@@ -94,8 +95,12 @@ def test_phone_numbers_with_health(graph, graph_simulator):
 
 def test_phone_number(graph):
     shrub = graph.phone_number(TOKEN, "3000000000000104")
-    assert shrub.quality_rating is QualityRating.RED and shrub.status == "FLAGGED"
+    assert shrub.quality_rating is QualityRating.RED and shrub.status == "CONNECTED"
     assert shrub.messaging_limit == "TIER_250"
+    # Connected, yet blocked: its WABA's payment method failed (Meta error 141006).
+    assert shrub.can_send is CanSend.BLOCKED
+    assert [(p.entity_type, p.error_code) for p in shrub.problems] == [("WABA", 141006)]
+    assert shrub.problems[0].description.startswith("There is an error with the payment method")
     pending = graph.phone_number(TOKEN, "3000000000000105")
     assert pending.quality_rating is QualityRating.NA and pending.status == "PENDING"
 
@@ -109,6 +114,25 @@ def test_legacy_version_reads_messaging_limit_tier(graph_simulator):
         legacy.close()
     requests = graph_simulator.simulator.requests()
     assert requests[-1]["path"] == "/v23.0/3000000000000106" and requests[-1]["status"] == 200
+
+
+def test_account_health_reads_the_waba_and_its_numbers_in_one_call(graph, graph_simulator):
+    account = graph.account_health(TOKEN, "2000000000000012")
+    assert graph.calls == 1
+    assert (account.review_status, account.can_send) == ("APPROVED", CanSend.BLOCKED)
+    assert [p.error_code for p in account.problems] == [141006]
+    assert {n.id: n.can_send for n in account.numbers} == {
+        "3000000000000104": CanSend.BLOCKED,
+        "3000000000000105": CanSend.BLOCKED,
+    }
+
+
+def test_account_health_pages_the_numbers_after_the_expanded_first_page(graph, graph_simulator):
+    account = graph.account_health(BIG, NORTHWIND_WABA)
+    assert len(account.numbers) == 230 == len({n.id for n in account.numbers})
+    assert graph.calls == 3
+    paths = [unquote(entry["request"]) for entry in graph_simulator.simulator.requests()[-3:]]
+    assert "phone_numbers.limit(100)" in paths[0] and all("/phone_numbers?" in p for p in paths[1:])
 
 
 def test_phone_numbers_page_across_three_pages(graph, graph_simulator):

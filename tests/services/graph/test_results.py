@@ -5,13 +5,14 @@ import pytest
 from services.graph.results import (
     ShapeError,
     business_account,
+    health_status,
     limit_field,
     next_cursor,
     phone_health,
     rows,
     token_info,
 )
-from services.graph.types import QualityRating, ThroughputLevel
+from services.graph.types import CanSend, QualityRating, ThroughputLevel
 from tests.services.graph.answers import number
 
 
@@ -111,3 +112,37 @@ def test_next_cursor_only_when_graph_says_more_pages_exist():
     assert next_cursor({"paging": {"cursors": {"after": "A"}, "next": "https://x/y?after=A"}}, "x") == "A"
     with pytest.raises(ShapeError):
         next_cursor({"paging": {"next": "https://x/y"}}, "x")
+
+
+def test_health_status_reads_each_entity_that_cannot_send_with_metas_reasons() -> None:
+    overall, problems = health_status(
+        {
+            "can_send_message": "BLOCKED",
+            "entities": [
+                {"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "AVAILABLE"},
+                {
+                    "entity_type": "WABA",
+                    "id": "2",
+                    "can_send_message": "BLOCKED",
+                    "errors": [{"error_code": "141006", "error_description": "Payment.", "possible_solution": "Pay."}],
+                },
+                {"entity_type": "BUSINESS", "id": "3", "can_send_message": "LIMITED", "additional_info": ["Slow."]},
+            ],
+        }
+    )
+    assert overall is CanSend.BLOCKED
+    assert [(p.entity_type, p.can_send, p.error_code, p.description) for p in problems] == [
+        ("WABA", CanSend.BLOCKED, 141006, "Payment."),
+        ("BUSINESS", CanSend.LIMITED, None, "Slow."),
+    ]
+
+
+def test_a_missing_or_malformed_health_status_is_unknown_and_a_blocked_entity_outweighs_available() -> None:
+    assert health_status(None) == (CanSend.UNKNOWN, ())
+    assert health_status("BLOCKED") == (CanSend.UNKNOWN, ())
+    blocked_inside = {
+        "can_send_message": "AVAILABLE",
+        "entities": [{"entity_type": "APP", "id": "9", "can_send_message": "BLOCKED", "errors": ["not an object"]}],
+    }
+    overall, problems = health_status(blocked_inside)
+    assert overall is CanSend.BLOCKED and problems[0].entity_type == "APP"

@@ -28,16 +28,16 @@ def test_each_changed_field_reads_as_a_sentence_with_its_direction(session: Sess
     )
     sentences = [(c.phone_number_id, c.describe(UTC)) for c in _changes(session)]
     assert sentences == [
-        ("301", "quality dropped from GREEN to YELLOW on 20 Nov at 12:15 UTC"),
-        ("301", "throughput rose from STANDARD to HIGH on 20 Nov at 12:15 UTC"),
-        ("301", "messaging limit rose from TIER_10K to TIER_UNLIMITED on 20 Nov at 12:15 UTC"),
-        ("302", "quality changed from NA to GREEN on 20 Nov at 12:15 UTC"),
-        ("302", "messaging limit rose from TIER_250 to TIER_2K on 20 Nov at 12:15 UTC"),
-        ("302", "status changed from CONNECTED to FLAGGED on 20 Nov at 12:15 UTC"),
-        ("301", "quality dropped from YELLOW to RED on 20 Nov at 12:30 UTC"),
-        ("301", "throughput dropped from HIGH to STANDARD on 20 Nov at 12:30 UTC"),
-        ("301", "messaging limit dropped from TIER_UNLIMITED to TIER_100K on 20 Nov at 12:30 UTC"),
-        ("302", "status changed from FLAGGED to CONNECTED on 20 Nov at 12:30 UTC"),
+        ("301", "quality dropped from Green · high to Yellow · medium on 20 Nov at 12:15 UTC"),
+        ("301", "throughput rose from Standard · 80 messages/s to High · 1,000 messages/s on 20 Nov at 12:15 UTC"),
+        ("301", "messaging limit rose from 10,000 customers a day to Unlimited on 20 Nov at 12:15 UTC"),
+        ("302", "quality changed from Not yet rated to Green · high on 20 Nov at 12:15 UTC"),
+        ("302", "messaging limit rose from 250 customers a day to 2,000 customers a day on 20 Nov at 12:15 UTC"),
+        ("302", "status changed from Connected to Flagged (retired state) on 20 Nov at 12:15 UTC"),
+        ("301", "quality dropped from Yellow · medium to Red · low on 20 Nov at 12:30 UTC"),
+        ("301", "throughput dropped from High · 1,000 messages/s to Standard · 80 messages/s on 20 Nov at 12:30 UTC"),
+        ("301", "messaging limit dropped from Unlimited to 100,000 customers a day on 20 Nov at 12:30 UTC"),
+        ("302", "status changed from Flagged (retired state) to Connected on 20 Nov at 12:30 UTC"),
     ]
 
 
@@ -46,7 +46,8 @@ def test_a_change_nobody_watched_happen_says_between_when(session: Session) -> N
     (change,) = _changes(session)
     assert change.unwatched_since == minutes(25)[0]
     assert change.describe(ZoneInfo("Europe/Berlin")) == (
-        "quality rose from YELLOW to GREEN between 20 Nov at 13:25 and 20 Nov at 14:00 CET (not monitored)"
+        "quality rose from Yellow · medium to Green · high between 20 Nov at 13:25 and 20 Nov at 14:00 CET "
+        "(not monitored)"
     )
 
 
@@ -71,8 +72,8 @@ def test_the_table_lists_changes_newest_first_in_the_viewers_time_zone(session: 
     berlin = ZoneInfo("Europe/Berlin")
     table = history_changes.changes_table(_changes(session), labels={"301": "Jasper's Market"}, tz=berlin)
     assert list(table["Change"]) == [
-        "quality dropped from YELLOW to RED on 20 Nov at 13:30 CET",
-        "quality dropped from GREEN to YELLOW on 20 Nov at 13:15 CET",
+        "quality dropped from Yellow · medium to Red · low on 20 Nov at 13:30 CET",
+        "quality dropped from Green · high to Yellow · medium on 20 Nov at 13:15 CET",
     ]
     assert str(table["When"].iloc[0]) == "2025-11-20 13:30:00+01:00"
     assert list(table["Number"]) == ["Jasper's Market"] * 2

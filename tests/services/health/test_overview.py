@@ -3,9 +3,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from services.graph.types import PhoneNumberHealth
+from services.health.model import Severity
 from services.health.overview import fleet_health, number_label
 from services.store.models import Credential, PhoneNumber
-from tests.health_history import T0, WABA_ID, number, record
+from tests.health_history import T0, WABA_ID, number, record, spam_limit, waba_payment_problem
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -17,14 +18,24 @@ def _between(at: datetime, start_days: float, end_days: float) -> bool:
 
 
 def _poll(at: datetime) -> list[PhoneNumberHealth]:
-    """Ten days of six numbers, each with its own story (offsets in days before NOW)."""
+    """Ten days of seven numbers, each with its own story (offsets in days before NOW)."""
     return [
         number("301", "YELLOW" if at >= NOW - 2 * DAY else "GREEN"),  # dropped 2 days ago
         number("302", "RED" if at >= NOW - 3 * DAY else "GREEN"),  # dropped to RED 3 days ago
-        number("303", "YELLOW", status="FLAGGED"),
-        number("304", "YELLOW" if _between(at, -5, -4) or _between(at, -1, -0.9) else "GREEN", status="RESTRICTED"),
-        number("305", "YELLOW" if _between(at, -9, -8) else "GREEN"),  # dropped and recovered 9 days ago
+        number("303", "YELLOW", status="FLAGGED"),  # Meta's retired state: something to watch, nothing more
+        number(
+            "304",
+            "GREEN",
+            status="BANNED" if at >= NOW - DAY else "CONNECTED",
+            can_send="BLOCKED" if at >= NOW - DAY else "AVAILABLE",
+        ),
+        number(
+            "305",
+            can_send="LIMITED" if _between(at, -5, -4) else "AVAILABLE",
+            problems=(spam_limit("305"),) if _between(at, -5, -4) else (),
+        ),  # limited, recovered 4 days ago
         number("306", "NA", status="PENDING"),
+        number("307", "GREEN", status="SOMETHING_NEW"),  # a value Meta adds later: unknown, never healthy
     ]
 
 
@@ -51,65 +62,86 @@ def _credential(number_id: str, name: str, last4: str, **token: object) -> Crede
     )
 
 
-def test_the_fleet_is_listed_worst_first(session: Session) -> None:
+def test_the_fleet_is_listed_worst_first_by_severity(session: Session) -> None:
     _ten_days(session)
     health = fleet_health(session=session, now=NOW, tz=UTC)
-    assert [entry.number.id for entry in health.entries] == ["302", "303", "301", "304", "305", "306"]
+    order = [(entry.number.id, entry.assessment.severity) for entry in health.entries]
+    assert order == [
+        ("304", Severity.BLOCKED),
+        ("302", Severity.AT_RISK),
+        ("306", Severity.AT_RISK),
+        ("301", Severity.WATCH),
+        ("303", Severity.WATCH),
+        ("307", Severity.UNKNOWN),
+        ("305", Severity.OK),
+    ]
     assert health.entries[0].business_account == "Jasper's Market"
+    assert health.unknown == 1
 
 
-def test_each_number_has_a_thirty_day_strip_of_its_lowest_rating_per_day(session: Session) -> None:
+def test_each_number_has_a_fourteen_day_strip_of_its_worst_severity_per_day(session: Session) -> None:
     _ten_days(session)
     health = fleet_health(session=session, now=NOW, tz=UTC)
-    assert len(health.days) == 30 and health.days[-1] == NOW.date()
-    strips = {entry.number.id: entry.daily_lowest for entry in health.entries}
-    assert strips["301"] == [None] * 19 + ["GREEN"] * 8 + ["YELLOW"] * 3
-    # 305 dipped from 11 Nov 12:00 to 12 Nov 12:00: both days show YELLOW.
-    assert strips["305"] == [None] * 19 + ["GREEN", "YELLOW", "YELLOW"] + ["GREEN"] * 8
-    assert strips["306"] == [None] * 19 + ["NA"] * 11
+    assert len(health.days) == 14 and health.days[-1] == NOW.date()
+    strips = {entry.number.id: entry.daily_worst for entry in health.entries}
+    ok, watch, risk = Severity.OK, Severity.WATCH, Severity.AT_RISK
+    assert strips["301"] == [None] * 3 + [ok] * 8 + [watch] * 3
+    # 305 was limited from 15 Nov 12:00 to 16 Nov 12:00: both days show it.
+    assert strips["305"] == [None] * 3 + [ok] * 5 + [risk, risk] + [ok] * 4
+    assert strips["304"][-2:] == [Severity.BLOCKED] * 2
 
 
-def test_needs_attention_says_what_is_wrong_most_urgent_first(session: Session) -> None:
+def test_needs_attention_has_one_entry_per_number_worst_first_with_since_and_advice(session: Session) -> None:
     _ten_days(session)
     session.add(_credential("301", "Main", "ABCD", token_expires_at=NOW + 3 * DAY))
     session.add(_credential("302", "Old", "WXYZ", token_state="invalid", token_problem="Meta revoked the session."))
     session.add(_credential("304", "Later", "LATE", token_expires_at=NOW + 10 * DAY))
-    session.add(_credential("305", "Gone", "GONE", token_expires_at=NOW - DAY))
     session.commit()
     labels = {n.id: number_label(n) for n in session.exec(select(PhoneNumber))}
 
     attention = fleet_health(session=session, now=NOW, tz=UTC).attention
 
-    assert [(item.urgency, item.sentence) for item in attention] == [
-        (0, f"{labels['302']}: quality rating is RED (low)"),
-        (0, f"{labels['302']}: the token of API credential “Old” (••••WXYZ) is invalid: Meta revoked the session."),
-        (
-            0,
-            f"{labels['303']}: status is FLAGGED (a state of Meta's older quality model; check its quality rating "
-            "in WhatsApp Manager)",
-        ),
-        (
-            0,
-            f"{labels['304']}: status is RESTRICTED (it reached its messaging limit; it can only reply until the "
-            "24-hour window resets)",
-        ),
-        (0, f"{labels['305']}: the token of API credential “Gone” (••••GONE) expired on 19 Nov at 12:00 UTC"),
-        (
-            1,
-            f"{labels['301']}: the token of API credential “Main” (••••ABCD) expires on 23 Nov at 12:00 UTC"
-            " (in 3 days)",
-        ),
-        (2, f"{labels['302']}: quality dropped from GREEN to RED on 17 Nov at 12:00 UTC"),
-        (2, f"{labels['301']}: quality dropped from GREEN to YELLOW on 18 Nov at 12:00 UTC"),
-        (
-            2,
-            f"{labels['304']}: quality dropped from GREEN to YELLOW on 19 Nov at 12:00 UTC"
-            " (2 drops in the last 7 days)",
-        ),
+    subjects = [(item.severity, item.subject) for item in attention]
+    assert subjects == [
+        (Severity.BLOCKED, labels["304"]),
+        (Severity.BLOCKED, "The token of API credential “Old” (••••WXYZ)"),
+        (Severity.AT_RISK, labels["302"]),
+        (Severity.AT_RISK, labels["306"]),
+        (Severity.AT_RISK, "The token of API credential “Main” (••••ABCD)"),
+        (Severity.WATCH, labels["301"]),
+        (Severity.WATCH, labels["303"]),
     ]
+    banned = attention[0]
+    assert banned.sentence == "cannot send messages" and banned.since == NOW - DAY
+    assert "is banned from WhatsApp" in banned.also
+    red = attention[2]
+    assert red.sentence.startswith("has low quality (red)") and red.since == NOW - 3 * DAY and red.advice
+    assert attention[3].sentence == "is pending: it is not registered for sending yet"
+    flagged = attention[6]
+    assert "may drop" not in flagged.sentence + flagged.advice and "no longer lowers" in flagged.advice
     assert labels["301"] == "Jasper's Market +1 631-555-0101"
+
+
+def test_a_problem_that_recovered_is_listed_as_recovered_not_as_attention(session: Session) -> None:
+    _ten_days(session)
+    health = fleet_health(session=session, now=NOW, tz=UTC)
+    assert all(item.phone_number_id != "305" for item in health.attention)
+    assert [(r.phone_number_id, r.recovered_at) for r in health.recovered] == [("305", NOW - 4 * DAY)]
+    assert health.recovered[0].sentence.startswith("can send only with limits")
+
+
+def test_a_waba_problem_is_one_entry_naming_its_numbers(session: Session) -> None:
+    blocked = [number(n, can_send="BLOCKED", problems=(waba_payment_problem(),)) for n in ("301", "302")]
+    record(session, [(NOW - HOUR, blocked), (NOW, blocked)], poll_interval_s=3600)
+    attention = fleet_health(session=session, now=NOW, tz=UTC).attention
+    assert len(attention) == 1
+    (item,) = attention
+    assert item.subject == "WhatsApp Business Account Jasper's Market"
+    assert item.sentence == "cannot send messages: none of its 2 numbers can send freely (Meta error 141006)"
+    assert item.numbers == ("Jasper's Ice Cream +1 631-555-0102", "Jasper's Market +1 631-555-0101")
+    assert item.meta_says.startswith("There is an error with the payment method") and item.since == NOW - HOUR
 
 
 def test_an_empty_store_has_an_empty_fleet(session: Session) -> None:
     health = fleet_health(session=session, now=NOW, tz=UTC)
-    assert health.entries == [] and health.attention == [] and len(health.days) == 30
+    assert health.entries == [] and health.attention == [] and len(health.days) == 14

@@ -56,7 +56,7 @@ def _usage(waba_id: str, share: int, minutes: int = 0) -> str:
 
 
 class FakeGraph:
-    """Answers phone_numbers for each WABA with one number and a chosen usage share."""
+    """Answers each WABA's expanded read with one number and a chosen usage share."""
 
     def __init__(self) -> None:
         self.share: dict[str, int] = {}
@@ -78,7 +78,8 @@ class FakeGraph:
             "status": "CONNECTED",
         }
         headers = {"X-Business-Use-Case-Usage": _usage(waba_id, self.share.get(waba_id, 5))}
-        return httpx.Response(200, json={"data": [number]}, headers=headers)
+        body = {"id": waba_id, "name": "WABA", "phone_numbers": {"data": [number]}}
+        return httpx.Response(200, json=body, headers=headers)
 
 
 @pytest.fixture

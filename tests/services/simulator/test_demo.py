@@ -43,8 +43,10 @@ def test_health_at_the_anchor_is_mixed() -> None:
     now = [simulator.state_at(number, ANCHOR) for number in DEMO_NUMBERS]
     assert {h.quality for h in now} == {"GREEN", "YELLOW", "RED", "NA"}
     assert {h.throughput for h in now} == {"STANDARD", "HIGH"}
-    assert {h.status for h in now} == {"CONNECTED", "FLAGGED", "RESTRICTED", "PENDING"}
+    assert {h.status for h in now} == {"CONNECTED", "DISCONNECTED", "RESTRICTED", "PENDING"}
+    assert "FLAGGED" not in {h.status for h in now}  # Meta retired the Flagged state in October 2025
     assert [h.status for h in now].count("CONNECTED") == 5
+    assert {h.problem for h in now} == {"", "payment", "spam_rate", "number_blocked"}
     assert {h.limit for h in now} == {"TIER_250", "TIER_10K", "TIER_UNLIMITED"}
 
 
@@ -64,12 +66,20 @@ def test_a_throughput_upgrade_in_the_last_30_days() -> None:
     assert throughputs[0] == "STANDARD" and throughputs[-1] == "HIGH"
 
 
-def test_the_flagged_number_was_flagged_after_its_drop_to_red() -> None:
+def test_a_connected_green_number_can_still_be_blocked_by_its_wabas_payment_problem() -> None:
     simulator = Simulator(clock=ManualClock(ANCHOR), anchor=ANCHOR)
     changes = history(simulator, "3000000000000104", 30)
     red = next(t for t, h in changes if h.quality == "RED")
-    flagged = next(t for t, h in changes if h.status == "FLAGGED")
-    assert red < flagged and simulator.state_at("3000000000000104", ANCHOR).status == "FLAGGED"
+    blocked = next(t for t, h in changes if h.problem == "payment")
+    assert red < blocked
+    assert simulator.state_at("3000000000000104", ANCHOR).status == "CONNECTED"
+    assert simulator.state_at("3000000000000105", ANCHOR).problem == "payment"  # same WABA, same problem
+
+
+def test_a_limited_number_that_recovered() -> None:
+    simulator = Simulator(clock=ManualClock(ANCHOR), anchor=ANCHOR)
+    problems = [h.problem for _, h in history(simulator, "3000000000000101", 30)]
+    assert "spam_rate" in problems and problems[-1] == ""
 
 
 def test_a_few_quality_changes_per_number_per_month() -> None:

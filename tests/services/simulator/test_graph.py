@@ -220,9 +220,15 @@ def test_debug_token_of_an_expired_input_token(graph: Graph) -> None:
     assert data["error"]["message"].startswith("Error validating access token: Session has expired on Friday")
 
 
-def test_debug_token_with_the_expired_token_as_bearer_is_the_463_envelope(local: Graph) -> None:
-    response = local.get("/v24.0/debug_token", token="EAADEMOEXPIRED", input_token="EAADEMOEXPIRED")
-    assert response.status_code == 401 and error_of(response)["error_subcode"] == 463
+@pytest.mark.parametrize(("token", "subcode"), [("EAADEMOEXPIRED", 463), ("EAADEMOREVOKED", 467)])
+def test_a_dead_token_inspecting_itself_answers_200_is_valid_false(local: Graph, token: str, subcode: int) -> None:
+    # Meta answers debug_token with 200 and data.is_valid false, not 401, when the bearer is the token inspected.
+    response = local.get("/v24.0/debug_token", token=token, input_token=token)
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["is_valid"] is False and (data["error"]["code"], data["error"]["subcode"]) == (190, subcode)
+    other = local.get("/v24.0/debug_token", token=token, input_token="EAADEMOTOKEN")
+    assert other.status_code == 401 and error_of(other)["error_subcode"] == subcode
 
 
 def test_debug_token_of_revoked_and_unknown_input_tokens(local: Graph) -> None:
