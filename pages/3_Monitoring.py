@@ -144,7 +144,7 @@ def live_history(view: HistoryView) -> None:
         st.dataframe(shown_table, hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",
-        data=shown_table.to_csv(index=False),
+        data=history.csv_text(shown_table),
         file_name=f"health-history-{view.range}.csv",
         mime="text/csv",
         icon="⬇️",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.graph.client import GraphClient
+from services.graph.client import MAX_TOKEN_LENGTH, GraphClient, token_too_long
 from services.graph.envelope import NEW_TOKEN
 from services.graph.errors import BadParameter, PermissionMissing, TokenExpired, TokenInvalid
 from services.graph.expiry import spoken
@@ -54,6 +54,8 @@ def check_input(*, token: str, business_id: str) -> tuple[str, str]:
     token, business_id = (token or "").strip(), (business_id or "").strip()
     if not token:
         raise CredentialInputError("token", "Paste the API token (Meta Business Suite > System users > token).")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise CredentialInputError("token", token_too_long(len(token)))
     if _WHITESPACE.search(token):
         raise CredentialInputError("token", "An API token has no spaces or line breaks inside; copy it again.")
     if not business_id:

@@ -29,6 +29,8 @@ ACCOUNT_FIELDS = ("id", "name", "currency", "timezone_id")
 BUSINESS_EDGES = (("owned_whatsapp_business_accounts", "owned"), ("client_whatsapp_business_accounts", "client"))
 MAX_PAGE_SIZE = 100
 _TOKEN = re.compile(r"[\x21-\x7e]+")
+# Meta's access tokens run to a few hundred characters; a longer paste is something else, and would not fit a URL.
+MAX_TOKEN_LENGTH = 2048
 _GRAPH_ID = re.compile(r"[0-9]{1,32}")
 
 log = logging.getLogger(__name__)
@@ -40,12 +42,21 @@ def _usable(token: str) -> str:
     token = (token or "").strip()
     if not token:
         raise TokenInvalid("No API token was given; paste the token from Meta Business Suite (Business settings).")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise TokenInvalid(token_too_long(len(token)))
     if not _TOKEN.fullmatch(token):
         raise TokenInvalid(
             "The API token holds spaces or characters Meta never puts in a token; "
             "copy it again from Meta Business Suite."
         )
     return token
+
+
+def token_too_long(length: int) -> str:
+    return (
+        f"The API token is {length:,} characters long; Meta's tokens are at most {MAX_TOKEN_LENGTH:,}. "
+        "Copy only the token from Meta Business Suite (System users > Generate token) and paste it again."
+    )
 
 
 def _checked(subject: Subject) -> Subject:

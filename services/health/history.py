@@ -164,3 +164,18 @@ def table(found: Sequence[Stretch], *, labels: Mapping[str, str], tz: tzinfo) ->
             "gap_after": [s.gap_after for s in found],
         }
     )
+
+
+# OWASP's CSV injection advice: a cell a spreadsheet would run as a formula starts with a quote instead.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The table as CSV, with every text cell that could run as a formula neutralised by a leading '."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda value: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+            )
+    return safe.to_csv(index=False)

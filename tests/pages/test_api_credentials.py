@@ -211,6 +211,18 @@ def test_each_step_one_failure_has_its_sentence_and_keeps_the_input(
         assert not at.error
 
 
+def test_a_100_kb_token_gets_a_sentence_not_the_error_page_and_no_call(simulator: ServedSimulator) -> None:
+    # Once: httpx.InvalidURL ("URL component 'query' too long") behind Streamlit's generic error page.
+    at = _page()
+    _button(at, "Create new API credentials").click().run()
+    before = simulator.simulator.request_count
+    _step_one(at, "EAAD" + "x" * 100_000, JASPERS)
+    assert not at.exception
+    assert at.error[0].value.startswith("The API token is 100,004 characters long; Meta's tokens are at most 2,048.")
+    assert simulator.simulator.request_count == before
+    assert at.session_state["cred_step"] == 1
+
+
 def test_every_page_of_numbers_is_offered(simulator: ServedSimulator) -> None:
     at = _page()
     _button(at, "Create new API credentials").click().run()

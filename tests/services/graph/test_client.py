@@ -195,7 +195,7 @@ def test_business_account_reads_one_waba(mock_graph):
 # --- input checked before any call ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token", ["", "   ", "EAAG abc", "EAAGé"])
+@pytest.mark.parametrize("token", ["", "   ", "EAAG abc", "EAAGé", "EAAG" + "x" * 100_000])
 def test_unusable_tokens_fail_before_any_call(mock_graph, token):
     graph = mock_graph(lambda r: ok({}))
     with pytest.raises(TokenInvalid):

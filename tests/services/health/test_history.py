@@ -1,7 +1,10 @@
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -116,3 +119,22 @@ def test_the_table_holds_exactly_the_stretches_in_the_viewers_time_zone(session:
     assert str(table["from"].iloc[0]) == "2025-11-20 13:00:00+01:00"
     assert list(table["messages_per_second"]) == [80, 80, 80]
     assert list(table["gap_after"]) == [False, True, True]
+
+
+def test_the_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas() -> None:
+    # Once: a verified name like =HYPERLINK(...) went into the CSV as it was, and a spreadsheet ran it.
+    frame = pd.DataFrame(
+        {
+            "number": ['=HYPERLINK("http://x.invalid","click")', "+1 631-555-0101", "-2", "@SUM(A1)", "Jasper's"],
+            "messages_per_second": pd.array([80, -1, 80, 1000, None], dtype="Int64"),
+        }
+    )
+    rows = list(csv.DictReader(io.StringIO(history.csv_text(frame))))
+    assert [row["number"] for row in rows] == [
+        '\'=HYPERLINK("http://x.invalid","click")',
+        "'+1 631-555-0101",
+        "'-2",
+        "'@SUM(A1)",
+        "Jasper's",
+    ]
+    assert [row["messages_per_second"] for row in rows] == ["80", "-1", "80", "1000", ""]  # numbers stay numbers
