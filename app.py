@@ -19,7 +19,7 @@ from services.web.lifespan import lifespan
 from services.web.routes import routes
 from ui import charts
 from ui.badges import quality_text
-from ui.layout import NAVIGATION, PRODUCT, page_setup
+from ui.layout import NAVIGATION, PRODUCT, page_setup, script_error
 from ui.text import plain
 
 ATTENTION_SHOWN = 8
@@ -147,4 +147,4 @@ def attention_item(item: Attention, tz: tzinfo) -> None:
 if __name__ == "__main__":
     overview()
 else:
-    app = st.App("app.py", routes=routes(), lifespan=lifespan)
+    app = st.App("app.py", routes=routes(), lifespan=lifespan, on_script_error=script_error)

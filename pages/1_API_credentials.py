@@ -44,7 +44,7 @@ def ask_delete(credential_id: int) -> None:
         try:
             credentials.ensure_deletable(session=session, credential_id=credential_id)
         except (credentials.CredentialInUse, credentials.CredentialNotFound) as exc:
-            form.flash("error", str(exc))
+            form.flash("error", plain(str(exc)))
             return
     st.session_state["cred_delete_id"] = credential_id
 
@@ -62,20 +62,22 @@ def revalidate(view: CredentialView) -> None:
                 poll_interval_s=console.settings.poll_interval_seconds,
             )
 
-    fresh, problem = form.attempt(f"Asking Meta about “{view.name}”…", call)
+    fresh, problem = form.attempt(f"Asking Meta about “{plain(view.name)}”…", call)
     if fresh is None:
-        form.flash("error", f"“{view.name}” was not re-validated: {problem}")
+        form.flash("error", f"“{plain(view.name)}” was not re-validated: {plain(problem or '')}")
     elif fresh.problem:
-        form.flash("warning", f"“{fresh.name}” re-validated: token {fresh.token_state_words}. {fresh.problem}")
+        words = f"token {fresh.token_state_words}. {fresh.problem}"
+        form.flash("warning", f"“{plain(fresh.name)}” re-validated: {plain(words)}")
     else:
         quality = quality_badge(fresh.quality_rating)
-        form.flash("success", f"“{fresh.name}” re-validated: token {fresh.token_state_words}; quality {quality}.")
+        words = f"token {fresh.token_state_words}; quality {quality}."
+        form.flash("success", f"“{plain(fresh.name)}” re-validated: {words}")
     st.rerun()
 
 
 @st.dialog("Replace the API token", on_dismiss=close_dialogs)
 def rotation_dialog(view: CredentialView) -> None:
-    st.markdown(f"**{view.name}** uses the token `{view.token_masked}`.")
+    st.markdown(f"**{plain(view.name)}** uses the token `{view.token_masked}`.")
     st.caption("The new token gets the same checks as a new credential and must still reach this account and number.")
     token = st.text_input("New API token", type="password", key="credform_new_token", autocomplete="off")
     go, cancel = st.columns(2)
@@ -100,15 +102,16 @@ def rotation_dialog(view: CredentialView) -> None:
 
     new_last4, problem = form.attempt("Checking the new token with Meta…", call)
     if problem:
-        st.error(problem)
+        st.error(plain(problem))
         return
-    form.flash("success", f"“{view.name}” now uses the token ••••{new_last4}; the old one is no longer stored.")
+    form.flash("success", f"“{plain(view.name)}” now uses the token ••••{new_last4}; the old one is no longer stored.")
     close()
 
 
 @st.dialog("Delete the API credential", on_dismiss=close_dialogs)
 def delete_dialog(view: CredentialView) -> None:
-    st.markdown(f"Delete **{view.name}** ({view.display_phone_number} · {view.verified_name})?")
+    number = f"{view.display_phone_number} · {view.verified_name}"
+    st.markdown(f"Delete **{plain(view.name)}** ({plain(number)})?")
     st.caption("Its encrypted token is erased and the poller stops reading through it; the number's history stays.")
     go, cancel = st.columns(2)
     if cancel.button("Cancel", key="cred_delete_cancel", width="stretch"):
@@ -119,9 +122,9 @@ def delete_dialog(view: CredentialView) -> None:
         with Session(console.engine) as session:
             credentials.delete(session=session, actor=actor, credential_id=view.id)
     except form.PROBLEMS as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         return
-    form.flash("success", f"API credential “{view.name}” deleted.")
+    form.flash("success", f"API credential “{plain(view.name)}” deleted.")
     close()
 
 
@@ -129,7 +132,7 @@ def credential_card(view: CredentialView) -> None:
     with st.container(border=True, key=f"cred_card_{view.id}"):
         title, buttons = st.columns([1, 1], vertical_alignment="center")
         title.markdown(f"##### {plain(view.name)}")
-        title.caption(f"Created {spoken(view.created_at)} by {view.created_by or 'the console'}")
+        title.caption(f"Created {spoken(view.created_at)} by {plain(view.created_by or 'the console')}")
         again, replace, remove = buttons.columns(3)
         asked = again.button("Re-validate", key=f"cred_revalidate_{view.id}", width="stretch")
         if actor.is_admin:
@@ -152,7 +155,7 @@ def credential_card(view: CredentialView) -> None:
             colour = TOKEN_COLOURS.get(view.token_state, "gray")
             form.setting("API token", f"`{view.token_masked}`  \n:{colour}-badge[{view.token_state_words}]")
         if view.problem:
-            st.warning(view.problem)
+            st.warning(plain(view.problem))
         if view.used_by:
             st.caption("Used by channel configuration " + ", ".join(f"“{plain(name)}”" for name in view.used_by))
     if asked:

@@ -40,8 +40,8 @@ if "monitoring_numbers" not in st.session_state:
         default_numbers=[min(numbers, key=worst_first).id],
         today=today,
     )
-    for notice in notices:
-        st.warning(notice)
+    for notice in notices:  # a notice quotes the URL as typed
+        st.warning(plain(notice))
     st.session_state["monitoring_numbers"] = list(asked.numbers)
     st.session_state["monitoring_range"] = asked.range
     st.session_state["monitoring_days"] = (asked.first_day or today - timedelta(days=6), asked.last_day or today)
@@ -71,7 +71,8 @@ def poll_now() -> None:
     bar = st.progress(0.0, text="Polling every number…")
 
     def progress(done: int, total: int, account: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Read {done} of {total} business accounts ({account})…")
+        words = f"Read {done} of {total} business accounts ({plain(account)})…"
+        bar.progress(done / total if total else 1.0, text=words)
 
     run = run_cycle(console=console, trigger="manual", on_progress=progress, poller_id=page.actor.email)
     bar.empty()
@@ -79,7 +80,8 @@ def poll_now() -> None:
         st.success(f"Poll finished: {run.numbers_seen} numbers read through {run.credentials_polled} API credentials.")
         return
     st.warning(f"Poll {run.status}: {run.numbers_seen} numbers read; {len(run.errors)} problem(s):")
-    st.markdown("\n".join(f"- {error.get('sentence', error.get('kind', 'unknown problem'))}" for error in run.errors))
+    sentences = (str(error.get("sentence", error.get("kind", "unknown problem"))) for error in run.errors)
+    st.markdown("\n".join(f"- {plain(sentence)}" for sentence in sentences))
 
 
 if st.button("Poll now", icon="🔄", help="Read every number's health from the Graph API now."):

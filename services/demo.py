@@ -40,9 +40,8 @@ HISTORY = timedelta(days=35)
 STEP = timedelta(hours=2)
 MARKER = "demo_history"
 BOOTSTRAPPER = "demo-bootstrap"
-# Renewed every RENEW_EVERY cycles (well under a second of work); a bootstrap that died is taken over after it.
+# Renewed by a heartbeat every third of it while the history is written; a bootstrap that died is taken over after it.
 LEASE_TTL = timedelta(seconds=30)
-RENEW_EVERY = 50
 WAIT_FOR_OTHER_S = 60.0
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,8 @@ def bootstrap(console: Console) -> None:
     started = time.perf_counter()
     try:
         if not is_done(console):
-            cycles = _write_history(console, holder)
+            with poller_lease.Heartbeat(engine=console.engine, holder=holder, clock=console.clock, ttl=LEASE_TTL):
+                cycles = _write_history(console, holder)
             took = time.perf_counter() - started
             log.info("demo history: %d poll cycles over %d days in %.1f s", cycles, HISTORY.days, took)
     finally:
@@ -137,8 +137,6 @@ def _write_history(console: Console, holder: str) -> int:
             clock.set(at)
             run_cycle(console=simulated, trigger="demo", poller_id=holder, poll_interval_s=step_s, workers=1)
             cycles += 1
-            if cycles % RENEW_EVERY == 0:
-                poller_lease.renew(engine=console.engine, holder=holder, ttl=LEASE_TTL, now=console.clock())
             if at >= end:
                 break
             at = min(at + STEP, end)

@@ -26,6 +26,7 @@ class Settings:
     poll_interval_seconds: int
     data_dir: Path
     graph_api_timeout_seconds: float = 10.0
+    sign_in_idle_hours: float = 8.0  # a sign-in session ends after this long unused
 
     @property
     def demo(self) -> bool:
@@ -78,6 +79,13 @@ def load_settings(root: Path | None = None) -> Settings:
         timeout_s = 0.0
     if not 0.1 <= timeout_s <= 120:
         raise SettingsError(f"GRAPH_API_TIMEOUT_SECONDS must be a number of seconds from 0.1 to 120, not {timeout!r}.")
+    idle = _lookup("SIGN_IN_IDLE_HOURS", secrets, "8") or "8"
+    try:
+        idle_hours = float(idle)
+    except ValueError:
+        idle_hours = 0.0
+    if not 0.05 <= idle_hours <= 24:
+        raise SettingsError(f"SIGN_IN_IDLE_HOURS must be a number of hours from 0.05 to 24, not {idle!r}.")
     return Settings(
         database_url=database_url,
         graph_api_url=graph_api_url,
@@ -86,4 +94,5 @@ def load_settings(root: Path | None = None) -> Settings:
         poll_interval_seconds=int(interval),
         data_dir=data_dir,
         graph_api_timeout_seconds=timeout_s,
+        sign_in_idle_hours=idle_hours,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +13,7 @@ from services.graph.types import QualityRating, ThroughputLevel
 from services.health.history import Stretch, step_points
 from services.health.model import Severity
 from services.health.vocabulary import can_send_words, limit_words, status_words
+from ui.text import plotly_text
 
 NOT_RATED = "Not rated"
 # Bottom to top. Unrated time is drawn (below RED) rather than left out: left out, it would look
@@ -79,7 +79,7 @@ def _step_traces(
             go.Scatter(
                 x=_local(xs, tz),
                 y=ys,
-                name=html.escape(labels.get(number_id, number_id), quote=False),
+                name=plotly_text(labels.get(number_id, number_id)),
                 mode="lines+markers",
                 line_shape="hv",
                 connectgaps=False,
@@ -170,14 +170,14 @@ def timeline_figure(
     right_quarter = window[0] + (window[1] - window[0]) * 0.75
     for number_id, stretches in grouped.items():
         moments, texts = _limit_and_status_events(stretches)
-        label = html.escape(labels.get(number_id, number_id), quote=False)
+        label = plotly_text(labels.get(number_id, number_id))
         # Labels near the right edge open to the left, so they stay inside the chart.
         sides = ["top left" if moment > right_quarter else "top right" for moment in moments]
         figure.add_trace(
             go.Scatter(
                 x=_local(moments, tz),
                 y=[label] * len(moments),
-                text=texts,
+                text=[plotly_text(text) for text in texts],
                 name=label,
                 mode="markers+text",
                 textposition=sides,

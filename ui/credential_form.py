@@ -21,6 +21,7 @@ from services.health.vocabulary import limit_words, throughput_words
 from services.runtime import Console
 from services.simulator.demo import AURORA, JASPERS, NORTHWIND
 from ui.badges import quality_badge
+from ui.text import plain
 
 T = TypeVar("T")
 # Everything a credential action may refuse with; each carries an operator sentence.
@@ -117,9 +118,9 @@ def number_settings(number: PhoneNumberHealth) -> None:
     with throughput:
         setting("Throughput", throughput_words(number.throughput_level.value), THROUGHPUT_MEANING)
     with status:
-        setting("Status", (number.status or "Not reported").replace("_", " ").title())
+        setting("Status", plain((number.status or "Not reported").replace("_", " ").title()))
     with limit:
-        setting("Messaging limit", limit_words(number.messaging_limit), "Shared by the business portfolio.")
+        setting("Messaging limit", plain(limit_words(number.messaging_limit)), "Shared by the business portfolio.")
 
 
 def demo_hint() -> None:
@@ -134,8 +135,8 @@ def _fill_demo() -> None:
 def _step_header(step: int, title: str) -> None:
     st.subheader("Create new API credentials")
     st.caption(f"Step {step} of 3 · {title}")
-    if st.session_state.get("cred_error"):
-        st.error(st.session_state["cred_error"])
+    if st.session_state.get("cred_error"):  # sentences quote what was typed and what Meta answered
+        st.error(plain(st.session_state["cred_error"]))
 
 
 def _back_to(step: int) -> None:
@@ -271,5 +272,6 @@ def step_three(console: Console, actor: Actor) -> None:
     _remember(problem)
     if stored is not None:
         clear_flow()
-        flash("success", f"API credential “{stored}” saved; {labels[number_id]} joined the monitored fleet.")
+        joined = f"{plain(labels[number_id])} joined the monitored fleet."
+        flash("success", f"API credential “{plain(stored)}” saved; {joined}")
     st.rerun()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitPageNotFoundError
 
 from services.access.roles import Actor
 from services.runtime import Console
-from services.settings import SettingsError
+from services.settings import SettingsError, load_settings
+from services.store import trouble
 from ui import resources
 from ui.sign_in import current_actor, sign_out
 
@@ -48,6 +50,42 @@ def _navigation(actor: Actor) -> None:
     st.divider()
 
 
+_RETRIES = "store_trouble_retries"
+
+
+def script_error(exc: Exception) -> bool | None:
+    """st.App's handler for what escapes a page: a store failure gets its sentence instead of the error page."""
+    sentence = trouble.diagnose(exc, load_settings().database_url)
+    if sentence is None:
+        return None  # anything else: Streamlit's page, as before (and the log keeps the traceback)
+    st.error(sentence, icon="🗄️")
+    return True
+
+
+def store_trouble(exc: BaseException) -> None:
+    """The store failed: say what is wrong and what to do, and come back by itself once it answers again."""
+    url = load_settings().database_url
+    sentence = trouble.diagnose(exc, url)
+    if sentence is None:
+        return
+    st.title(PRODUCT)
+    st.error(sentence, icon="🗄️")
+    st.session_state[_RETRIES] = 0
+
+    @st.fragment(run_every=f"{trouble.RETRY_SECONDS}s")
+    def retry() -> None:
+        tries = st.session_state.get(_RETRIES, 0)
+        st.session_state[_RETRIES] = tries + 1
+        if tries == 0:
+            return  # drawn with the page; the timer's runs try the store
+        if trouble.answers(url):
+            st.rerun(scope="app")
+        st.caption(f"Still failing after {tries} tries; next try in {trouble.RETRY_SECONDS} s.")
+
+    retry()
+    st.stop()
+
+
 def page_setup(title: str, *, icon: str = "💬", sidebar: str = "auto") -> Page:
     """Configure the page, open the console and render the sidebar; stops the page on a configuration error."""
     st.set_page_config(
@@ -58,11 +96,14 @@ def page_setup(title: str, *, icon: str = "💬", sidebar: str = "auto") -> Page
     )
     try:
         console = resources.console()
+        actor = current_actor(console)
     except SettingsError as exc:
         st.title(PRODUCT)
         st.error(f"The console cannot start: {exc}")
         st.stop()
-    actor = current_actor(console)
+    except (SQLAlchemyError, OSError) as exc:
+        store_trouble(exc)
+        raise
     with st.sidebar:
         st.markdown(f"**{PRODUCT}**")
         _navigation(actor)

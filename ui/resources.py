@@ -10,6 +10,7 @@ from services.configurations.runs import recover_processing
 from services.poller import loop as poller
 from services.runtime import Console, open_console
 from services.settings import Settings, load_settings
+from services.store import trouble
 
 
 # `key` only keys the cache (Streamlit does not hash parameters that start with an underscore).
@@ -19,6 +20,8 @@ from services.settings import Settings, load_settings
 )
 def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001
     console = open_console(_settings)
+    # A store that cannot take a write fails here, before anyone types into a form, with its own sentence.
+    trouble.probe(console.engine)
     # Checks that a crash interrupted run again before anyone looks at their configurations.
     recover_processing(engine=console.engine, graph=console.graph, vault=console.vault, now=console.clock())
     poller.start_background(console)

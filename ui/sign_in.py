@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import streamlit as st
 import streamlit.components.v1 as components
 from sqlmodel import Session
 
-from services.access import sign_in_tokens, users
+from services.access import sessions, users
 from services.access.roles import DEMO_ADMIN, Actor, role_for_email
 from services.runtime import Console
-from services.store.models import ConsoleUser
+from services.web.routes import SESSION_PATH, SIGN_OUT_PATH
+from ui import resources
 
-COOKIE = "console_sign_in"
+COOKIE = sessions.COOKIE
 _ACTOR = "signed_in_actor"
-_COOKIE_TO_WRITE = "sign_in_cookie_to_write"
+_SESSION = "sign_in_session_id"
+_TICKET = "sign_in_ticket"
+_CLEAR_COOKIE = "sign_in_clear_cookie"
+_ENDED = "sign_in_ended"
 
 
 def _secrets_section(name: str) -> dict[str, Any] | None:
@@ -25,12 +30,6 @@ def _secrets_section(name: str) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     return dict(section) if section else None
-
-
-def _write_cookie(value: str, max_age_s: int) -> None:
-    # Streamlit cannot set cookies itself; a same-origin component can.
-    script = f"document.cookie = {json.dumps(f'{COOKIE}={value}; path=/; max-age={max_age_s}; SameSite=Strict')};"
-    components.html(f"<script>{script}</script>", height=0)
 
 
 def _first_admin_instructions() -> None:
@@ -57,71 +56,119 @@ def _single_sign_on(rules: dict[str, Any]) -> Actor:
     return Actor(email=email, role=role, name=str(getattr(st.user, "name", "") or ""))
 
 
-def _from_cookie(console: Console, secret: str) -> Actor | None:
-    token = st.context.cookies.get(COOKIE)
+def _idle(console: Console) -> timedelta:
+    return timedelta(hours=console.settings.sign_in_idle_hours)
+
+
+def _client() -> str:
+    """Who is trying, for throttling: the client's address as Streamlit sees it."""
+    try:
+        return str(st.context.ip_address or "")
+    except (AttributeError, RuntimeError):
+        return ""
+
+
+def _from_cookie(console: Console) -> Actor | None:
+    token = st.context.cookies.get(sessions.COOKIE)
     if not isinstance(token, str) or not token:
         return None
-    email = sign_in_tokens.verify(token=token, secret=secret, now=console.clock())
-    if email is None:
-        return None
     with Session(console.engine) as session:
-        user = session.get(ConsoleUser, email)
-    if user is None:
+        found = sessions.from_cookie(session=session, token=token, now=console.clock(), idle=_idle(console))
+    if found is None:
         return None
-    return Actor(email=user.email, role="admin" if user.role == "admin" else "viewer")
+    st.session_state[_SESSION], actor = found
+    st.session_state[_ACTOR] = actor
+    return actor
 
 
-def _sign_in_form(console: Console, secret: str) -> None:
+def _sign_in_form(console: Console) -> None:
     st.title("Sign in")
+    if st.session_state.pop(_ENDED, False):
+        st.info("Your session ended (signed out elsewhere, a password or role change, or a long pause); sign in again.")
     with st.form("sign_in"):
         email = st.text_input("Email")
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
+        client = _client()
         try:
             with Session(console.engine) as session:
-                actor = users.authenticate(session=session, email=email, password=password, now=console.clock)
+                actor = users.authenticate(
+                    session=session, email=email, password=password, now=console.clock, client=client
+                )
+                started = sessions.start(session=session, email=actor.email, now=console.clock(), client=client)
         except users.SignInError as exc:
             st.error(str(exc))
         else:
             st.session_state[_ACTOR] = actor
-            token = sign_in_tokens.issue(email=actor.email, secret=secret, now=console.clock())
-            st.session_state[_COOKIE_TO_WRITE] = token
+            st.session_state[_SESSION] = started.session_id
+            st.session_state[_TICKET] = started.ticket
             st.rerun()
     st.stop()
 
 
+def _forget_everything() -> None:
+    """Every piece of this tab's state goes: a person signing in next on this tab inherits nothing."""
+    for key in list(st.session_state):
+        del st.session_state[key]
+
+
 def sign_out() -> None:
-    """Forget who is signed in (single sign-on: end the identity cookie too) and show the sign-in screen."""
+    """End the session on the server, forget this tab's state, clear the cookie, show the sign-in screen."""
     if getattr(st.user, "is_logged_in", False):
         st.logout()
-    st.session_state.pop(_ACTOR, None)
-    st.session_state[_COOKIE_TO_WRITE] = ""
+    session_id = st.session_state.get(_SESSION)
+    if isinstance(session_id, int):
+        console = resources.console()
+        with Session(console.engine) as session:
+            sessions.revoke(session=session, session_id=session_id, now=console.clock())
+    _forget_everything()
+    st.session_state[_CLEAR_COOKIE] = True
     st.rerun()
 
 
+def _cookie_calls() -> None:
+    """Ask the console's routes to set or clear the HttpOnly cookie (page scripts never see the token)."""
+    ticket = st.session_state.pop(_TICKET, None)
+    if ticket:
+        body = json.dumps(ticket)
+        components.html(
+            f"<script>fetch({json.dumps(SESSION_PATH)}, {{method: 'POST', body: {body}, "
+            "credentials: 'same-origin'});</script>",
+            height=0,
+        )
+    if st.session_state.pop(_CLEAR_COOKIE, False):
+        components.html(
+            f"<script>fetch({json.dumps(SIGN_OUT_PATH)}, {{method: 'POST', credentials: 'same-origin'}});</script>",
+            height=0,
+        )
+
+
 def current_actor(console: Console) -> Actor:
-    """The signed-in actor; renders the sign-in screen and stops the page when nobody is."""
+    """The signed-in actor, read afresh from the store on every run; renders the sign-in screen when nobody is."""
     if console.settings.demo:
         return DEMO_ADMIN
     if _secrets_section("auth"):
         return _single_sign_on(_secrets_section("roles") or {})
-    secret = console.settings.secret_key or ""
-    if _COOKIE_TO_WRITE in st.session_state:
-        value = st.session_state.pop(_COOKIE_TO_WRITE)
-        _write_cookie(value, int(sign_in_tokens.SIGN_IN_LIFETIME.total_seconds()) if value else 0)
-        if not value:
-            st.session_state["signed_out"] = True
-    actor: Actor | None = st.session_state.get(_ACTOR)
-    if actor is not None:
-        return actor
+    _cookie_calls()
+    session_id = st.session_state.get(_SESSION)
+    if isinstance(session_id, int):
+        with Session(console.engine) as session:
+            actor = sessions.resume(session=session, session_id=session_id, now=console.clock(), idle=_idle(console))
+        if actor is not None:
+            st.session_state[_ACTOR] = actor  # the role as the store has it now
+            return actor
+        _forget_everything()
+        st.session_state[_ENDED] = True
+    else:
+        actor = st.session_state.get(_ACTOR)
+        if actor is not None:
+            return actor
     with Session(console.engine) as session:
         if users.count_users(session=session) == 0:
             _first_admin_instructions()
-    if not st.session_state.get("signed_out"):
-        actor = _from_cookie(console, secret)
-        if actor is not None:
-            st.session_state[_ACTOR] = actor
-            return actor
-    _sign_in_form(console, secret)
+    actor = _from_cookie(console)
+    if actor is not None:
+        return actor
+    _sign_in_form(console)
     raise AssertionError("unreachable: the sign-in form stops the page")

@@ -1,4 +1,4 @@
-"""Local console accounts: argon2 password hashes, lockout after repeated failures, and a small CLI.
+"""Local console accounts: argon2 password hashes, throttled sign-in, revocable sessions, and a small CLI.
 
 python -m services.users add EMAIL --role admin|viewer [--password-stdin]
 python -m services.users remove EMAIL
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import math
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -20,12 +21,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from services.access import audit, sessions, throttle
 from services.access.roles import ROLES, Actor, Role
 from services.store.models import ConsoleUser
 from services.store.types import utcnow
 
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
@@ -63,6 +63,8 @@ def add_user(*, session: Session, email: str, role: str, password: str) -> Conso
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     user = session.get(ConsoleUser, email) or ConsoleUser(email=email, role=role)
+    # A new password or role ends the account's sessions everywhere; the next run asks to sign in again.
+    sessions.revoke_all(session=session, email=email, now=utcnow())
     user.role = role
     user.password_hash = _hasher.hash(password)
     user.failed_attempts = 0
@@ -77,39 +79,44 @@ def remove_user(*, session: Session, email: str) -> None:
     user = session.get(ConsoleUser, _normalise(email))
     if user is None:
         raise AccountError(f"There is no account for {_normalise(email)}.")
+    sessions.revoke_all(session=session, email=user.email, now=utcnow())
     session.delete(user)
     session.commit()
 
 
-def authenticate(*, session: Session, email: str, password: str, now: Callable[[], datetime] = utcnow) -> Actor:
-    """The signed-in actor, or SignInError; five failures lock the account for fifteen minutes."""
+WRONG = "That email and password do not match an account."
+
+
+def authenticate(
+    *, session: Session, email: str, password: str, now: Callable[[], datetime] = utcnow, client: str = ""
+) -> Actor:
+    """The signed-in actor, or SignInError; failed tries slow the next ones down (services.access.throttle).
+
+    A wrong password and an unknown email get the same sentence, take the same time and are throttled
+    alike, so the answer tells nobody which emails have accounts.
+    """
     at = now()
-    user = session.get(ConsoleUser, _normalise(email))
+    email = _normalise(email)
+    keys = throttle.keys_for(email=email, client=client)
+    wait = throttle.take_attempt(session=session, keys=keys, now=at)
+    if wait is not None:
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        _refused(session, email, client, at, "throttled")
+        raise SignInError(f"Too many sign-in attempts; wait {_duration(seconds)} and try again.")
+    user = session.get(ConsoleUser, email)
     if user is None or not user.password_hash:
         try:
             _hasher.verify(_dummy_hash(), password)
         except VerificationError:
             pass
-        raise SignInError("That email and password do not match an account.")
-    if user.locked_until and user.locked_until > at:
-        minutes = max(1, int((user.locked_until - at).total_seconds() // 60) + 1)
-        raise SignInError(
-            f"This account is locked after {MAX_FAILED_ATTEMPTS} failed sign-ins; try again in {minutes} minutes."
-        )
+        _refused(session, email, client, at, "wrong email or password")
+        raise SignInError(WRONG)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_attempts += 1
-        message = "That email and password do not match an account."
-        if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            user.locked_until = at + LOCKOUT
-            user.failed_attempts = 0
-            message = (
-                f"Too many failed sign-ins: the account is locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
-            )
-        session.add(user)
-        session.commit()
-        raise SignInError(message) from None
+        _refused(session, email, client, at, "wrong email or password")
+        raise SignInError(WRONG) from None
+    throttle.succeeded(session=session, keys=keys)
     user.failed_attempts = 0
     user.locked_until = None
     user.last_sign_in_at = at
@@ -117,6 +124,27 @@ def authenticate(*, session: Session, email: str, password: str, now: Callable[[
     session.commit()
     role: Role = "admin" if user.role == "admin" else "viewer"
     return Actor(email=user.email, role=role)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def _refused(session: Session, email: str, client: str, at: datetime, why: str) -> None:
+    """Every refused sign-in goes to the audit log (the typed email, never the password)."""
+    event = audit.record(
+        session=session,
+        actor=Actor(email=email[:255] or "(no email)", role="viewer"),
+        action="sign_in_refused",
+        object_type="account",
+        object_id=email[:64],
+        object_name=email[:255],
+        detail=f"{why}; client {client or 'unknown'}",
+    )
+    event.at = at
+    session.commit()
 
 
 def _engine() -> Engine:

@@ -154,18 +154,22 @@ def activate(
     row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
     if row.status != "deactivated":
         raise ConfigurationRefused(f"Only a deactivated configuration can be activated; “{row.name}” is {row.status}.")
+    taken = ConfigurationRefused(f"{taken_sentence(row.name)[:-1]} Duplicate this one under a new name instead.")
     if name_taken(session=session, name=row.name, excluding_id=row.id):
-        raise ConfigurationRefused(f"{taken_sentence(row.name)[:-1]} Duplicate this one under a new name instead.")
+        raise taken
     changes = {"status": "processing", "check_results": [], "warnings": [], "update_check_results": []}
-    return store(
-        session=session,
-        row=row,
-        changes=changes,
-        actor=actor,
-        action="activate",
-        expected_version=expected_version,
-        at=at,
-    )
+    try:
+        return store(
+            session=session,
+            row=row,
+            changes=changes,
+            actor=actor,
+            action="activate",
+            expected_version=expected_version,
+            at=at,
+        )
+    except ConfigurationInvalid:  # the name was taken after the check above
+        raise taken from None
 
 
 def duplicate(
@@ -176,14 +180,24 @@ def duplicate(
     source = get(session=session, configuration_id=configuration_id)
     values = ConfigurationInput.of(source)
     base, name, n = source.name or "configuration", "", 1
-    while not name or name_taken(session=session, name=name, excluding_id=None):
-        suffix = "-copy" if n == 1 else f"-copy-{n}"
-        name = base[: MAX_NAME_LENGTH - len(suffix)] + suffix
-        n += 1
-    changes = {**values.as_dict(), "name": name, "status": "draft"}
-    return store(
-        session=session, row=None, changes=changes, actor=actor, action="duplicate", expected_version=None, at=at
-    )
+    while True:
+        while not name or name_taken(session=session, name=name, excluding_id=None):
+            suffix = "-copy" if n == 1 else f"-copy-{n}"
+            name = base[: MAX_NAME_LENGTH - len(suffix)] + suffix
+            n += 1
+        changes = {**values.as_dict(), "name": name, "status": "draft"}
+        try:
+            return store(
+                session=session,
+                row=None,
+                changes=changes,
+                actor=actor,
+                action="duplicate",
+                expected_version=None,
+                at=at,
+            )
+        except ConfigurationInvalid:  # another admin took this copy's name meanwhile: take the next one
+            name = ""
 
 
 def delete(*, session: Session, actor: Actor, configuration_id: int, expected_version: int | None = None) -> None:

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
 from services.access import audit
 from services.access.roles import Actor
-from services.configurations.fields import ConfigurationInput
-from services.store.models import ChannelConfiguration
+from services.configurations.fields import ConfigurationInput, ConfigurationInvalid, taken_sentence
+from services.store.models import LIVE_NAME_INDEX, ChannelConfiguration
 from services.store.types import utcnow
 
 STATUSES = ("draft", "processing", "active", "failed", "deactivated")
@@ -94,8 +95,41 @@ def store(
     at: datetime | None = None,
     detail: str = "",
 ) -> ChannelConfiguration:
-    """Insert, or update only if the row is still at the version read (one guarded UPDATE); audit; commit."""
-    at = at or utcnow()
+    """Insert, or update only if the row is still at the version read (one guarded UPDATE); audit; commit.
+
+    A name taken meanwhile by another configuration (the unique index refuses it: two admins saving the same
+    name at the same moment) raises ConfigurationInvalid with the sentence the name check gives.
+    """
+    name = changes.get("name", row.name if row is not None else "")
+    try:
+        return _store(
+            session=session,
+            row=row,
+            changes=changes,
+            actor=actor,
+            action=action,
+            expected_version=expected_version,
+            at=at or utcnow(),
+            detail=detail,
+        )
+    except IntegrityError as exc:
+        session.rollback()
+        if LIVE_NAME_INDEX not in str(exc.orig):
+            raise
+        raise ConfigurationInvalid({"name": taken_sentence(name)}) from None
+
+
+def _store(
+    *,
+    session: Session,
+    row: ChannelConfiguration | None,
+    changes: dict[str, Any],
+    actor: Actor,
+    action: str,
+    expected_version: int | None,
+    at: datetime,
+    detail: str,
+) -> ChannelConfiguration:
     stamp = {"updated_at": at, "updated_by": actor.email}
     if row is None:
         row = ChannelConfiguration(**changes, **stamp, created_at=at, created_by=actor.email)

@@ -31,7 +31,7 @@ def record_fleet(
     poll_interval_s: float,
 ) -> list[str]:
     """Upsert the business's WABAs and observe the chosen WABA's numbers; returns the reached WABAs we store."""
-    for account in discovery.accounts:
+    for account in sorted(discovery.accounts, key=lambda a: a.id):  # one lock order for every writer
         fleet.upsert_business_account(session=session, account=account, business_id=discovery.business_id, at=at)
     session.flush()  # without relationships, the unit of work does not order WABA rows before their numbers
     health.observe(session=session, waba_id=waba_id, numbers=numbers, at=at, poll_interval_s=poll_interval_s)

@@ -1,8 +1,10 @@
 """The poller: `python -m services.poller [--once] [--interval SECONDS]`, or a thread of the app in demo mode.
 
 Each round takes (or renews) the database's poller lease, runs one poll cycle and sleeps until the
-next tick, so any number of processes may run it and only one polls. SIGINT or SIGTERM stops it
-after the cycle in flight and gives the lease up at once.
+next tick, so any number of processes may run it and only one polls. The lease is short (a minute)
+and a heartbeat thread renews it while the holder polls or sleeps; a standby asks for it every
+third of that, so a holder that dies is replaced within LEASE_TTL + a third of it (80 s), not after
+poll intervals. SIGINT or SIGTERM stops it after the cycle in flight and gives the lease up at once.
 """
 
 from __future__ import annotations
@@ -28,16 +30,21 @@ from services.settings import SettingsError
 from services.store.migrate import MigrationError
 from services.store.models import PollRun
 
-__all__ = ["interval_of", "lease_ttl", "main", "poll_loop", "run_cycle", "start_background", "stop_background"]
+__all__ = ["interval_of", "failover_bound", "main", "poll_loop", "run_cycle", "start_background", "stop_background"]
 
 log = logging.getLogger("services.poller")
 _background: dict[str, tuple[threading.Thread, threading.Event]] = {}
 _background_lock = threading.Lock()
 
 
-def lease_ttl(interval_s: float) -> timedelta:
-    """Long enough to outlive one missed renewal, short enough that a standby takes over within a few polls."""
-    return timedelta(seconds=2 * interval_s + 30)
+def standby_retry_s(interval_s: float, ttl: timedelta) -> float:
+    """How often a standby asks for the lease: as often as a heartbeat beats (or polls, if that is sooner)."""
+    return min(interval_s, ttl.total_seconds() / poller_lease.BEATS_PER_TTL)
+
+
+def failover_bound(interval_s: float, ttl: timedelta = poller_lease.LEASE_TTL) -> timedelta:
+    """The longest a dead holder stays unreplaced: its lease lapses within ttl, a standby asks a retry later."""
+    return ttl + timedelta(seconds=standby_retry_s(interval_s, ttl))
 
 
 def describe(run: PollRun) -> str:
@@ -51,13 +58,8 @@ def describe(run: PollRun) -> str:
     )
 
 
-def _round(console: Console, *, holder: str, interval_s: float, trigger: str) -> PollRun | None:
-    now = console.clock()
-    if not poller_lease.acquire(engine=console.engine, holder=holder, ttl=lease_ttl(interval_s), now=now):
-        lease = poller_lease.current(engine=console.engine, now=now)
-        log.info("standing by: %s holds the poller lease", lease.holder if lease else "another poller")
-        return None
-    if closed := close_abandoned(engine=console.engine, now=now):
+def _cycle(console: Console, *, holder: str, interval_s: float, trigger: str) -> PollRun:
+    if closed := close_abandoned(engine=console.engine, now=console.clock()):
         log.warning("%d poll cycle(s) left running by a poller that stopped were marked failed", closed)
     run = run_cycle(console=console, trigger=trigger, poller_id=holder, poll_interval_s=interval_s)
     log.info(describe(run))
@@ -73,23 +75,47 @@ def poll_loop(
     once: bool = False,
     trigger: str = "schedule",
     wait: Callable[[float], object] | None = None,
+    ttl: timedelta = poller_lease.LEASE_TTL,
+    heartbeat_s: float | None = None,
 ) -> list[PollRun]:
     """Poll every `interval_s` while holding the lease, until `stop` is set (or once); releases the lease on exit."""
     wait = wait or stop.wait
     runs: list[PollRun] = []
+    heartbeat: poller_lease.Heartbeat | None = None
+    standing_by_for: str | None = None
     try:
         while not stop.is_set():
-            started = time.monotonic()
+            started, held = time.monotonic(), False
             try:
-                run = _round(console, holder=holder, interval_s=interval_s, trigger=trigger)
+                held = poller_lease.acquire(engine=console.engine, holder=holder, ttl=ttl, now=console.clock())
+                if not held:
+                    if heartbeat is not None:
+                        heartbeat.stop()
+                        heartbeat = None
+                    lease = poller_lease.current(engine=console.engine, now=console.clock())
+                    other = lease.holder if lease else "another poller"
+                    if other != standing_by_for:  # one line per holder, not one per retry
+                        log.info("standing by: %s holds the poller lease", other)
+                        standing_by_for = other
+                # A standby may get the lease from a poller that released it because it was told to stop; if it
+                # was told too (one stop for both, as in one process), it must not start a cycle after that one.
+                elif not stop.is_set():
+                    standing_by_for = None
+                    if heartbeat is None or not heartbeat.beating:
+                        heartbeat = poller_lease.Heartbeat(
+                            engine=console.engine, holder=holder, clock=console.clock, ttl=ttl, every_s=heartbeat_s
+                        ).start()
+                    runs.append(_cycle(console, holder=holder, interval_s=interval_s, trigger=trigger))
             except Exception:  # the store or the network may be back by the next round; the loop must outlive this
                 log.exception("poll round failed; the next one runs as planned")
-            else:
-                runs += [run] if run is not None else []
             if once:
                 break
-            wait(max(0.0, started + interval_s - time.monotonic()))  # rounds start an interval apart
+            # A holder's rounds start an interval apart; a standby asks again soon, to take over a dead holder's lease.
+            pause = interval_s if held else standby_retry_s(interval_s, ttl)
+            wait(max(0.0, started + pause - time.monotonic()))
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()  # before the release, so no renewal can follow it
         try:
             poller_lease.release(engine=console.engine, holder=holder)
         except Exception:
@@ -140,9 +166,19 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m services.poller", description="Poll every number's health.")
     parser.add_argument("--once", action="store_true", help="run one cycle (if no other poller holds the lease)")
     parser.add_argument("--interval", type=int, metavar="SECONDS", help="seconds between cycles (default: settings)")
+    default_lease = int(poller_lease.LEASE_TTL.total_seconds())
+    parser.add_argument(
+        "--lease",
+        type=int,
+        default=default_lease,
+        metavar="SECONDS",
+        help=f"the poller lease's time to live, renewed every third of it (default: {default_lease})",
+    )
     arguments = parser.parse_args(argv)
     if arguments.interval is not None and arguments.interval < 1:
         parser.error("--interval must be a whole number of seconds, 1 or more")
+    if arguments.lease < 3:
+        parser.error("--lease must be a whole number of seconds, 3 or more")
     return arguments
 
 
@@ -165,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     interval = arguments.interval or interval_of(console.settings)
     demo.bootstrap(console)  # a demo store gets its past first (does nothing elsewhere, or once written)
     holder = poller_lease.holder_id()
-    log.info("poller %s started: every %d s", holder, interval)
-    runs = poll_loop(console=console, interval_s=interval, stop=stop, holder=holder, once=arguments.once)
+    ttl = timedelta(seconds=arguments.lease)
+    log.info("poller %s started: every %d s, lease %d s", holder, interval, arguments.lease)
+    runs = poll_loop(console=console, interval_s=interval, stop=stop, holder=holder, once=arguments.once, ttl=ttl)
     log.info("poller %s stopped; lease released", holder)
     return 1 if arguments.once and runs and runs[-1].status == "failed" else 0

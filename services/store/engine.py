@@ -24,6 +24,8 @@ def create_store_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
+        if database.startswith("file:"):  # an SQLite URI (?mode=ro&uri=true): the file must exist already
+            database = ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})

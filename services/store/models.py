@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 from services.store.types import UTCDateTime, utcnow
@@ -150,6 +150,18 @@ class ChannelConfiguration(SQLModel, table=True):
     updated_by: str = Field(default="", max_length=255)
 
 
+# The name rule: unique, case ignored, among configurations not deactivated (unnamed drafts may repeat).
+LIVE_NAME_INDEX = "uq_channel_configuration_live_name"
+_LIVE_NAME = text("status != 'deactivated' AND name != ''")
+Index(
+    LIVE_NAME_INDEX,
+    func.lower(ChannelConfiguration.name),  # type: ignore[arg-type]
+    unique=True,
+    sqlite_where=_LIVE_NAME,
+    postgresql_where=_LIVE_NAME,
+)
+
+
 class PollRun(SQLModel, table=True):
     __tablename__ = "poll_run"
 
@@ -186,6 +198,33 @@ class ConsoleUser(SQLModel, table=True):
     locked_until: datetime | None = _utc(nullable=True)
     created_at: datetime = _created()
     last_sign_in_at: datetime | None = _utc(nullable=True)
+
+
+class SignInSession(SQLModel, table=True):
+    """One sign-in of a local account; the browser holds the token, the store only its hash."""
+
+    __tablename__ = "sign_in_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255, index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires_at: datetime | None = _utc(nullable=True)
+    created_at: datetime = _created()
+    last_seen_at: datetime = _created()
+    expires_at: datetime = _created()
+    revoked_at: datetime | None = _utc(nullable=True)
+    client: str = Field(default="", max_length=64)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins per client and per account at that client: how long until the next try is heard."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=320)
+    failures: int = Field(default=0)
+    next_allowed_at: datetime | None = _utc(nullable=True)
 
 
 class AuditEvent(SQLModel, table=True):

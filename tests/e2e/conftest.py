@@ -28,7 +28,7 @@ from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session
 
-from services.access import sign_in_tokens, users
+from services.access import sessions, users
 from services.settings import DEFAULT_GRAPH_API_VERSION
 from services.store.engine import create_store_engine
 from services.store.migrate import upgrade_to_head
@@ -99,14 +99,25 @@ def secret_key() -> str:
     return Fernet.generate_key().decode()
 
 
-def _add_admin(database_url: str) -> None:
+def _add_admin(database_url: str) -> str:
+    """Create the admin account and a sign-in session for it; returns the session's cookie token."""
     engine = create_store_engine(database_url)
     try:
         upgrade_to_head(engine)
         with Session(engine) as session:
             users.add_user(session=session, email=ADMIN_EMAIL, role="admin", password=ADMIN_PASSWORD)
+            now = datetime.now(UTC)
+            started = sessions.start(session=session, email=ADMIN_EMAIL, now=now, client="e2e")
+            redeemed = sessions.redeem(session=session, ticket=started.ticket, now=now)
+            assert redeemed is not None
+            return redeemed[0]
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def admin_session_token(console_server: Process) -> str:
+    return console_server.admin_token  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +127,7 @@ def console_server(e2e_dir: Path, simulator: Process, secret_key: str) -> Iterat
     Before it starts, the store gets one admin account and the demo's credentials with 35 days of history.
     """
     database_url = f"sqlite:///{e2e_dir / 'e2e.sqlite'}"
-    _add_admin(database_url)
+    admin_token = _add_admin(database_url)
     write_demo_history(
         database_url=database_url, secret_key=secret_key, simulator_url=simulator.url, version=DEFAULT_GRAPH_API_VERSION
     )
@@ -128,6 +139,7 @@ def console_server(e2e_dir: Path, simulator: Process, secret_key: str) -> Iterat
         "POLL_INTERVAL_SECONDS": str(POLL_INTERVAL_SECONDS),
     }
     process = start_console(e2e_dir, env)
+    process.admin_token = admin_token  # type: ignore[attr-defined]
     yield process
     process.stop()
 
@@ -137,11 +149,16 @@ def console_server(e2e_dir: Path, simulator: Process, secret_key: str) -> Iterat
 
 @pytest.fixture(scope="session")
 def browser_context_args(
-    browser_context_args: dict[str, Any], console_server: Process, secret_key: str
+    browser_context_args: dict[str, Any], console_server: Process, admin_session_token: str
 ) -> dict[str, Any]:
-    """1400x900, UTC, and the sign-in cookie the console's form would have set for the admin."""
-    token = sign_in_tokens.issue(email=ADMIN_EMAIL, secret=secret_key, now=datetime.now(UTC))
-    cookie = {"name": COOKIE, "value": token, "url": console_server.url, "sameSite": "Strict"}
+    """1400x900, UTC, and the session cookie the console's sign-in route would have set for the admin."""
+    cookie = {
+        "name": COOKIE,
+        "value": admin_session_token,
+        "url": console_server.url,
+        "sameSite": "Lax",
+        "httpOnly": True,
+    }
     return {
         **browser_context_args,
         "viewport": {"width": SCREENSHOT_WIDTH, "height": SCREENSHOT_HEIGHT},

@@ -75,3 +75,28 @@ def test_a_viewer_signs_in_and_cannot_reach_the_create_forms(signed_out_tab: Con
     expect(tab.selectbox("Sender number")).to_have_count(0)
     expect(tab.field("Name")).to_have_count(0)
     expect(tab.page.get_by_test_id("stSidebar").get_by_text("Audit log")).to_have_count(0)
+
+
+def test_a_copied_session_cookie_is_http_only_and_dies_at_sign_out(
+    signed_out_tab: ConsolePage, browser: Browser, browser_context_args: dict[str, Any]
+) -> None:
+    # Once: a copied console_sign_in cookie still signed in after Sign out, and page scripts could read it.
+    tab = signed_out_tab.open("Monitoring")
+    _sign_in(tab, VIEWER_PASSWORD)
+    _wait_for_sign_in_cookie(tab)
+    [cookie] = [c for c in tab.page.context.cookies() if c["name"] == SIGN_IN_COOKIE]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert SIGN_IN_COOKIE not in tab.page.evaluate("() => document.cookie")
+    thief = browser.new_context(**{**browser_context_args, "storage_state": {"cookies": [cookie], "origins": []}})
+    try:
+        stolen = ConsolePage(thief.new_page(), tab.base_url).open("Monitoring")
+        expect(stolen.main.get_by_role("heading", name="Monitoring")).to_be_visible()  # the copy works until...
+        tab.open("Monitoring")
+        tab.page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+        tab.settle()
+        expect(tab.main.get_by_role("heading", name="Sign in")).to_be_visible()
+        stolen.open("Monitoring")  # ...Sign out ends the session on the server
+        expect(stolen.main.get_by_role("heading", name="Sign in")).to_be_visible()
+        expect(stolen.main.get_by_role("heading", name="Monitoring")).to_have_count(0)
+    finally:
+        thief.close()

@@ -2,13 +2,13 @@ import socket
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 from streamlit.testing.v1 import AppTest
 
 from services.access.roles import Actor
 from services.runtime import open_store
 from services.simulator import Fault
-from services.store.models import ChannelConfiguration, Credential
+from services.store.models import ChannelConfiguration, Credential, PhoneNumber
 from services.store.types import utcnow
 from tests.fixtures.simulator import ServedSimulator
 from tests.markdown import seen
@@ -109,7 +109,7 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
 
     # The list
     assert not at.exception
-    assert at.success[0].value.startswith("API credential “Bakery main” saved; +1 631-555-0103")
+    assert seen(at.success[0].value).startswith("API credential “Bakery main” saved; +1 631-555-0103")
     texts = _texts(at)
     assert {"##### Bakery main", "Jasper's Market", "ID 2000000000000011", "+1 631-555-0103", "Jasper's Bakery"} <= set(
         texts
@@ -122,18 +122,18 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
     # Re-validate: three hours later the bakery's quality has dropped
     simulator.simulator.advance(3 * 3600)
     _button(at, "Re-validate").click().run()
-    assert "quality :orange-badge[Yellow · medium]" in at.success[0].value
+    assert "quality :orange-badge[Yellow · medium]" in seen(at.success[0].value)
     assert ":orange-badge[Yellow · medium]" in _texts(at)
 
     # Replace the token: a failing token keeps the dialog and what was typed, a good one replaces it
     _button(at, "Replace token").click().run()
     at.text_input(key="credform_new_token").input("EAADEMOEXPIRED")
     at.button(key="cred_rotate_confirm").click().run()
-    assert "The API token expired on 31 Oct 2026" in at.error[0].value
+    assert "The API token expired on 31 Oct 2026" in seen(at.error[0].value)
     assert at.text_input(key="credform_new_token").value == "EAADEMOEXPIRED"
     at.text_input(key="credform_new_token").input(NEW_TOKEN)
     at.button(key="cred_rotate_confirm").click().run()
-    assert at.success[0].value == "“Bakery main” now uses the token ••••8M2N; the old one is no longer stored."
+    assert seen(at.success[0].value) == "“Bakery main” now uses the token ••••8M2N; the old one is no longer stored."
     assert any(t.startswith("`••••8M2N`") for t in _texts(at))
 
     # Delete: refused while a configuration uses the credential, confirmed otherwise
@@ -143,7 +143,9 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
         session.commit()
     at.run()
     _button(at, "Delete").click().run()
-    assert at.error[0].value.startswith("“Bakery main” cannot be deleted while channel configuration “spring-sale”")
+    assert seen(at.error[0].value).startswith(
+        "“Bakery main” cannot be deleted while channel configuration “spring-sale”"
+    )
     assert not at.get("dialog")
     with Session(open_store()) as session:
         configuration = session.exec(select(ChannelConfiguration)).one()
@@ -157,7 +159,7 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
     assert not at.get("dialog")
     _button(at, "Delete").click().run()
     at.button(key="cred_delete_confirm").click().run()
-    assert at.success[0].value == "API credential “Bakery main” deleted."
+    assert seen(at.success[0].value) == "API credential “Bakery main” deleted."
     assert at.info[0].value.startswith("An API credential is")
     with Session(open_store()) as session:
         assert session.exec(select(Credential)).all() == []
@@ -200,7 +202,7 @@ def test_each_step_one_failure_has_its_sentence_and_keeps_the_input(
     _button(at, "Create new API credentials").click().run()
     _step_one(at, token, business_id)
     assert not at.exception
-    assert at.error[0].value.startswith(sentence)
+    assert seen(at.error[0].value).startswith(sentence)
     assert at.text_input(key="credform_token").value == token
     assert at.text_input(key="credform_business_id").value == business_id
     assert at.session_state["cred_step"] == 1
@@ -218,7 +220,9 @@ def test_a_100_kb_token_gets_a_sentence_not_the_error_page_and_no_call(simulator
     before = simulator.simulator.request_count
     _step_one(at, "EAAD" + "x" * 100_000, JASPERS)
     assert not at.exception
-    assert at.error[0].value.startswith("The API token is 100,004 characters long; Meta's tokens are at most 2,048.")
+    assert seen(at.error[0].value).startswith(
+        "The API token is 100,004 characters long; Meta's tokens are at most 2,048."
+    )
     assert simulator.simulator.request_count == before
     assert at.session_state["cred_step"] == 1
 
@@ -259,11 +263,49 @@ def test_demo_mode_shows_the_demo_tokens_and_walks_the_flow(
     for shown in ("EAADEMOTOKEN", "1000000000000001", "1000000000000002", "EAADEMOEXPIRED"):
         assert shown in hint
     _step_one(at, "EAADEMOEXPIRED", "1000000000000001")
-    assert at.error[0].value.startswith("The API token expired on ")
+    assert seen(at.error[0].value).startswith("The API token expired on ")
     _button(at, "Fill in EAADEMOTOKEN and 1000000000000001").click().run()
     assert at.text_input(key="credform_token").value == "EAADEMOTOKEN"
     _button(at, "Continue").click().run()
     _button(at, "Continue").click().run()
     _button(at, "Submit").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith("API credential “Jasper's Market · +1 631-555-0103” saved")
+    assert seen(at.success[0].value).startswith("API credential “Jasper's Market · +1 631-555-0103” saved")
+
+
+HOSTILE = "**bold** [link](http://x) $x^2$ :red[red] <b>b</b>"
+
+
+def _shown_as_typed(markdown: str, expected: str) -> bool:
+    """`markdown` reads as `expected` and holds the hostile value only escaped (raw, it would be markup)."""
+    return seen(markdown) == expected and HOSTILE not in markdown
+
+
+def test_the_dialogs_and_their_sentences_show_the_names_as_typed(simulator: ServedSimulator) -> None:
+    at = _to_step_three(_page())
+    _button(at, "Submit").click().run()
+    with Session(open_store()) as session:
+        session.exec(update(Credential).values(name=HOSTILE))  # type: ignore[call-overload]
+        session.exec(update(PhoneNumber).values(verified_name=HOSTILE))  # type: ignore[call-overload]
+        session.commit()
+    at.run()
+
+    _button(at, "Replace token").click().run()
+    [dialog] = at.get("dialog")
+    assert dialog.proto.dialog.title == "Replace the API token"
+    assert _shown_as_typed(dialog.markdown[0].value, f"**{HOSTILE}** uses the token `••••4Q7R`.")
+    at.text_input(key="credform_new_token").input(NEW_TOKEN)
+    at.button(key="cred_rotate_confirm").click().run()
+    expected = f"“{HOSTILE}” now uses the token ••••8M2N; the old one is no longer stored."
+    assert _shown_as_typed(at.success[0].value, expected)
+
+    with Session(open_store()) as session:  # the new token's check read the verified name from Meta again
+        session.exec(update(PhoneNumber).values(verified_name=HOSTILE))  # type: ignore[call-overload]
+        session.commit()
+    at.run()
+    _button(at, "Delete").click().run()
+    [dialog] = at.get("dialog")
+    assert dialog.proto.dialog.title == "Delete the API credential"
+    assert _shown_as_typed(dialog.markdown[0].value, f"Delete **{HOSTILE}** (+1 631-555-0103 · {HOSTILE})?")
+    at.button(key="cred_delete_confirm").click().run()
+    assert _shown_as_typed(at.success[0].value, f"API credential “{HOSTILE}” deleted.")

@@ -1,3 +1,4 @@
+import html
 import io
 import json
 from collections.abc import Iterator
@@ -7,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from sqlmodel import Session
+from sqlmodel import Session, col, update
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -16,9 +17,11 @@ from services.credentials import lifecycle as credentials
 from services.health import history
 from services.runtime import open_console, open_store
 from services.simulator.demo import JASPERS, JASPERS_WABA
+from services.store.models import HealthInterval, PhoneNumber
 from tests.fixtures.simulator import ServedSimulator
 from tests.health_history import every_poll, minutes, number, record
 from tests.markdown import seen
+from tests.resilience.markup import markdown_literal
 
 PAGE = "../../pages/3_Monitoring.py"
 # Whole minutes, so the page's clock (a little later) sees the same history inside its window.
@@ -162,7 +165,7 @@ def test_a_link_opens_the_same_view(recorded: None) -> None:
 def test_a_broken_link_falls_back_with_a_notice(recorded: None) -> None:
     at = _page(numbers="999,301", range="1y").run()
     assert not at.exception
-    assert [w.value for w in at.warning] == [
+    assert [seen(w.value) for w in at.warning] == [
         "Not a monitored phone number, left out: 999.",
         "Unknown range '1y'; showing the last 7 d instead.",
     ]
@@ -244,3 +247,32 @@ def test_poll_now_reads_every_number_from_the_graph_api_and_draws_the_new_point(
     quality = _figures(at)[0]["data"][0]
     assert quality["y"] == ["GREEN", None, "GREEN"]  # half an hour unwatched, then the poll
     assert not at.get("progress")  # the bar is cleared once the poll is done
+
+
+HOSTILE = "**bold** [link](http://x) $x^2$ :red[red] <b>b</b> #1"
+
+
+def test_a_link_naming_unknown_numbers_is_echoed_as_typed_not_as_markdown(recorded: None) -> None:
+    at = _page(numbers=f"301, {HOSTILE}", range=HOSTILE).run()
+    assert not at.exception
+    assert [markdown_literal(w.value) for w in at.warning] == [
+        f"Not a monitored phone number, left out: {HOSTILE}.",
+        f"Unknown range {HOSTILE!r}; showing the last 7 d instead.",
+    ]
+
+
+def test_meta_status_and_limit_show_as_typed_on_the_cards_and_the_timeline(recorded: None) -> None:
+    with Session(open_store()) as session:
+        for table in (PhoneNumber, HealthInterval):
+            key = table.id if table is PhoneNumber else table.phone_number_id
+            hostile = update(table).where(col(key) == "302").values(status=HOSTILE, messaging_limit=HOSTILE)
+            session.exec(hostile)  # type: ignore[call-overload]
+        session.commit()
+    at = _page(numbers="302", range="24h").run()
+    assert not at.exception
+    captions = [markdown_literal(c.value) for c in at.caption]
+    unknown = f"Not known to the console ({HOSTILE})"
+    assert any(c and f"· {unknown}" in c and f"limit {unknown}" in c for c in captions), captions
+    timeline = _figures(at)[2]["data"][0]
+    escaped = html.escape(unknown, quote=False)
+    assert timeline["text"][0] == f"Can send · {escaped} · {escaped}"

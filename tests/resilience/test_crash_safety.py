@@ -3,8 +3,10 @@
 1. The app's Submit (tests/resilience/crash_worker.py: open_console, configurations.submit, then the checks) is
    killed while the checks wait on the Graph API: the configuration is Processing. On restart, open_console() and
    recover_processing() check it again; the drafts saved before are intact; PRAGMA integrity_check says ok.
-2. `python -m services.poller --interval 1` is killed while a poll cycle writes, three times: every time the file
-   is intact, the history consistent, and polling resumes on the same file.
+2. Two `python -m services.poller --interval 1` share the file; the one holding the lease is killed while a poll
+   cycle writes, three times: every time the file is intact, the history consistent, the dead poller's lease
+   lapses within its time to live and the standby takes over within `failover_bound` (its cycle's start, measured
+   from the kill, is recorded as the `failover_s` property); polling resumes on the same file.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, text
 from sqlmodel import Session, func, select
 
 from services.access.roles import DEMO_ADMIN
@@ -29,7 +31,7 @@ from services.configurations import lifecycle as configurations
 from services.configurations.fields import ConfigurationInput
 from services.configurations.records import get
 from services.configurations.runs import recover_processing
-from services.poller.loop import run_cycle
+from services.poller.loop import failover_bound, run_cycle
 from services.runtime import open_console
 from services.simulator import Fault, Simulator, serve
 from services.store.engine import create_store_engine
@@ -42,6 +44,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCALE_BUSINESS, SCALE_TOKEN, SCALE_WABAS, SCALE_NUMBERS = "1000000000000009", "EAASCALETOKEN", 8, 100
 KILLS = 3
 WAIT_S = 60.0
+# The pollers' lease here (60 s in production), so three takeovers take seconds; the heartbeat renews it every 2 s.
+LEASE_S = 6
+# A standby asks for the lease on its own schedule; a loaded machine may start the process's cycle this much later.
+SCHEDULING_SLACK_S = 3.0
 
 
 def _python(*args: str, log: Path) -> subprocess.Popen[bytes]:
@@ -158,8 +164,23 @@ def _running(engine: Engine) -> bool:
         return connection.execute(text("SELECT count(*) FROM poll_run WHERE status = 'running'")).scalar_one() > 0
 
 
+def _holder(engine: Engine) -> PollerLease | None:
+    with Session(engine) as session:
+        return session.get(PollerLease, "poller")
+
+
+def _first_run_after(engine: Engine, at: datetime, not_by: str) -> PollRun | None:
+    with Session(engine) as session:
+        query = select(PollRun).where(PollRun.started_at > at, PollRun.poller_id != not_by)
+        return session.exec(query.order_by(PollRun.started_at)).first()
+
+
 def test_sigkill_while_the_poller_writes(
-    scale_simulator: Simulator, database_url: str, console_env: dict[str, str], tmp_path: Path
+    scale_simulator: Simulator,
+    database_url: str,
+    console_env: dict[str, str],
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
 ) -> None:
     engine = create_store_engine(database_url)
     setup = open_console()
@@ -178,27 +199,61 @@ def test_sigkill_while_the_poller_writes(
         setup.graph.close()
         setup.engine.dispose()
     rng = random.Random(20261125)
-    for kill in range(KILLS):
-        log = tmp_path / f"poller-{kill}.log"
-        finished = _rows(engine, PollRun)
-        poller = _python("-m", "services.poller", "--interval", "1", log=log)
-        # Let one cycle finish, then catch the next one in the middle of its writes.
-        _wait_for(lambda: _rows(engine, PollRun) > finished + 1, "a finished poll cycle", poller, log)  # noqa: B023
-        _wait_for(lambda: _running(engine), "a cycle in flight", poller, log)
-        time.sleep(rng.uniform(0.0, 0.2))
-        _kill(poller)
+    ttl, started = timedelta(seconds=LEASE_S), 0
+    pollers: dict[int, tuple[subprocess.Popen[bytes], Path]] = {}
 
-        sqlite_integrity(database_url)
-        assert history_problems(engine) == []
-        with Session(engine) as session:
-            runs = session.exec(select(PollRun)).all()
-            assert {run.status for run in runs} <= {"ok", "running"}
-            assert sum(run.status == "running" for run in runs) <= kill + 1  # only cycles a kill cut short
-            lease = session.get(PollerLease, "poller")
-            assert lease is not None and lease.expires_at <= utcnow() + timedelta(seconds=2 * 1 + 30)
-            # The dead poller's lease lapses within its time to live; let it lapse now rather than wait 32 s.
-            session.exec(update(PollerLease).values(expires_at=utcnow() - timedelta(seconds=1)))  # type: ignore[call-overload]
-            session.commit()
+    def start_poller() -> None:
+        nonlocal started
+        log = tmp_path / f"poller-{started}.log"
+        started += 1
+        poller = _python("-m", "services.poller", "--interval", "1", "--lease", str(LEASE_S), log=log)
+        pollers[poller.pid] = (poller, log)
+
+    start_poller()
+    start_poller()  # a standby replica on the same file
+    failovers: list[float] = []
+    try:
+        for kill in range(KILLS):
+            finished = _rows(engine, PollRun)
+            watched, log = next(iter(pollers.values()))
+            # Let one cycle finish, then catch the next one in the middle of its writes.
+            _wait_for(lambda: _rows(engine, PollRun) > finished + 1, "a finished poll cycle", watched, log)  # noqa: B023
+            _wait_for(lambda: _running(engine), "a cycle in flight", watched, log)
+            time.sleep(rng.uniform(0.0, 0.2))
+            lease = _holder(engine)
+            assert lease is not None
+            active, log = pollers.pop(int(lease.holder.rsplit(":", 2)[1]))
+            _kill(active)
+            killed_at, dead = utcnow(), _holder(engine)
+
+            sqlite_integrity(database_url)
+            assert history_problems(engine) == []
+            with Session(engine) as session:
+                runs = session.exec(select(PollRun)).all()
+                assert {run.status for run in runs} <= {"ok", "running"}
+                # Only cycles a kill cut short, and the standby's if it has taken over already.
+                assert sum(run.status == "running" for run in runs) <= kill + 2
+            assert dead is not None and dead.holder == lease.holder  # nobody takes a live-looking lease
+            assert dead.expires_at <= killed_at + ttl  # renewed until the kill, lapsing within its time to live
+
+            standby, standby_log = next(iter(pollers.values()))
+            _wait_for(
+                lambda: _first_run_after(engine, killed_at, lease.holder) is not None,  # noqa: B023
+                "the standby's takeover",
+                standby,
+                standby_log,
+            )
+            takeover = _first_run_after(engine, killed_at, lease.holder)
+            assert takeover is not None
+            failovers.append((takeover.started_at - killed_at).total_seconds())
+            assert failovers[-1] <= failover_bound(1, ttl).total_seconds() + SCHEDULING_SLACK_S
+            start_poller()  # the dead replica's replacement, standing by
+    finally:
+        for poller, _log in pollers.values():
+            poller.terminate()
+        for poller, _log in pollers.values():
+            poller.wait(timeout=20)
+    record_property("failover_s", failovers)
 
     console = open_console()  # polling resumes on the same file
     try:

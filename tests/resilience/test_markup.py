@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, update
-from sqlmodel import Session
+from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from services.access.roles import DEMO_ADMIN
@@ -155,6 +155,67 @@ def test_free_text_shows_as_text_on_every_page(console_env: dict[str, str], data
             for name, page, before in zip(PAGES, pages, neutral, strict=True)
             for problem in markup_problems(before, _drawn(page), value)
         ]
+        assert not problems, "\n".join(problems[:8])
+
+    try:
+        shows_as_text()
+    finally:
+        engine.dispose()
+
+
+def _write_meta(engine: Engine, value: str) -> None:
+    """Put `value` where Meta's own words land: each number's status and messaging limit, now and in history."""
+    with Session(engine) as session:
+        for table in (PhoneNumber, HealthInterval):
+            session.exec(update(table).values(status=value, messaging_limit=value))  # type: ignore[call-overload]
+        session.commit()
+
+
+def _monitoring_link(numbers: str) -> AppTest:
+    page = AppTest.from_file(str(ROOT / "pages/3_Monitoring.py"), default_timeout=30)
+    page.session_state["signed_in_actor"] = DEMO_ADMIN
+    page.query_params["numbers"] = numbers
+    return page
+
+
+def test_dialogs_link_warnings_and_meta_values_show_as_text(console_env: dict[str, str], database_url: str) -> None:
+    """The Delete and Replace-token dialogs, ?numbers= echoed in a warning, Meta's status and limit on Monitoring."""
+    engine = create_store_engine(database_url)
+    _seed(engine)
+    _write_meta(engine, NEUTRAL)
+    with Session(engine) as session:
+        credential_id = session.exec(select(Credential.id)).one()
+    pages = {
+        "delete dialog": AppTest.from_file(str(ROOT / "pages/1_API_credentials.py"), default_timeout=30),
+        "replace-token dialog": AppTest.from_file(str(ROOT / "pages/1_API_credentials.py"), default_timeout=30),
+        "monitoring": AppTest.from_file(str(ROOT / "pages/3_Monitoring.py"), default_timeout=30),
+    }
+    for page in pages.values():
+        page.session_state["signed_in_actor"] = DEMO_ADMIN
+    pages["delete dialog"].session_state["cred_delete_id"] = credential_id
+    pages["replace-token dialog"].session_state["cred_rotate_id"] = credential_id
+    for page in pages.values():
+        _drawn(page)
+    neutral = {name: _drawn(page) for name, page in pages.items()}
+    neutral_link = _drawn(_monitoring_link(NEUTRAL))
+    for name, page in pages.items():
+        assert page.get("dialog") or name == "monitoring", f"the {name} is not open"
+    for name, strings in [*neutral.items(), ("link", neutral_link)]:
+        assert any(NEUTRAL in text for _, _, text in strings), f"{name} shows none of the free-text fields"
+
+    @settings(max_examples=EXAMPLES // 4, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(value=VALUES)
+    def shows_as_text(value: str) -> None:
+        _write(engine, value)
+        _write_meta(engine, value)
+        problems = [
+            f"{name}: {problem}"
+            for name, page in pages.items()
+            for problem in markup_problems(neutral[name], _drawn(page), value)
+        ]
+        if "," not in value:  # the page splits ?numbers= at commas (and trims each part, as VALUES are)
+            link = _drawn(_monitoring_link(value))
+            problems += [f"?numbers=: {problem}" for problem in markup_problems(neutral_link, link, value)]
         assert not problems, "\n".join(problems[:8])
 
     try:

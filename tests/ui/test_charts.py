@@ -106,3 +106,43 @@ def test_an_empty_selection_draws_no_traces() -> None:
 
 def test_the_daily_strip_has_one_square_per_day_coloured_by_its_lowest_rating() -> None:
     assert charts.daily_strip(["GREEN", "YELLOW", "RED", "NA", None]) == "🟩🟨🟥⬜▫️"
+
+
+HOSTILE = '<a xlink:href="javascript:alert(1)">x</a> <b>bold</b> &amp; <br>'
+ESCAPED = '&lt;a xlink:href="javascript:alert(1)"&gt;x&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt; &amp;amp; &lt;br&gt;'
+HOSTILE_GROUPED = {
+    "301": [
+        _stretch("301", 0, 15, status=HOSTILE, messaging_limit=HOSTILE),
+        _stretch("301", 15, 25, status="CONNECTED", messaging_limit=HOSTILE + "2"),
+    ]
+}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def test_names_and_meta_values_are_html_escaped_in_every_figure() -> None:
+    """Plotly draws <a xlink:href>, <b> and entities in names, categories, text and hover text: ours show as typed."""
+    labels = {"301": HOSTILE}
+    figures = {
+        build.__name__: _spec(build(HOSTILE_GROUPED, labels=labels, tz=UTC, window=WINDOW))
+        for build in (charts.quality_figure, charts.throughput_figure, charts.timeline_figure)
+    }
+    for spec in figures.values():
+        assert spec["data"][0]["name"] == ESCAPED
+        # The only tags are the hover templates' own line break and <extra>; every free value they show is escaped.
+        tags = {s for s in _strings(spec) if "<" in s}
+        assert all(s.startswith("%{") and "<a" not in s and "<b>" not in s for s in tags), tags
+    timeline = figures["timeline_figure"]["data"][0]
+    assert timeline["y"] == [ESCAPED, ESCAPED]
+    unknown = f"Not known to the console ({ESCAPED})"
+    assert timeline["text"][0] == f"Not reported · {unknown} · {unknown}"
+    assert timeline["text"][1] == f"limit → Not known to the console ({ESCAPED}2), status → Connected"
+    assert timeline["hovertemplate"] == "%{y}<br>%{x}<br>%{text}<extra></extra>"  # hover shows the escaped y and text

@@ -3,6 +3,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.access import users
 from services.runtime import open_store
+from services.store.models import ConsoleUser
 
 PAGE = "pages/4_Audit_log.py"
 PASSWORD = "correct horse battery"
@@ -41,3 +42,58 @@ def test_a_wrong_password_keeps_the_form_and_says_so(console_env: dict[str, str]
     at.button[0].click().run()
     assert at.error[0].value == "That email and password do not match an account."
     assert at.text_input[0].value == "lead@example.com"
+
+
+def _signed_in(page: str, email: str) -> AppTest:
+    at = AppTest.from_file(f"../../{page}", default_timeout=30).run()
+    at.text_input[0].input(email)
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_a_demoted_admin_loses_admin_rights_in_the_open_tab_at_the_next_run(console_env: dict[str, str]) -> None:
+    # Once: the actor was cached in session state and never read again.
+    _add("lead@example.com", "admin")
+    at = _signed_in(PAGE, "lead@example.com")
+    assert "Signed in as lead@example.com · admin" in [c.value for c in at.sidebar.caption]
+    with Session(open_store()) as session:
+        user = session.get(ConsoleUser, "lead@example.com")
+        assert user is not None
+        user.role = "viewer"  # as another admin's edit, or a direct change in the store, would leave it
+        session.add(user)
+        session.commit()
+    at.run()
+    assert "Signed in as lead@example.com · viewer" in [c.value for c in at.sidebar.caption]
+    assert "Only admins can read the audit log." in [i.value for i in at.info] and not at.dataframe
+
+
+def test_a_password_change_signs_the_open_tab_out(console_env: dict[str, str]) -> None:
+    _add("lead@example.com", "admin")
+    at = _signed_in(PAGE, "lead@example.com")
+    _add("lead@example.com", "admin")  # the password reset on the server revokes every session
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert at.info[0].value.startswith("Your session ended")
+
+
+def test_sign_out_leaves_nothing_for_the_next_person_on_the_tab(console_env: dict[str, str]) -> None:
+    # Once: an admin half-way through "Create new API credentials" signed out, a viewer signed in on the same tab
+    # and got the admin's flow, the admin's token in the password field.
+    _add("lead@example.com", "admin")
+    _add("viewer@example.com", "viewer")
+    at = _signed_in("pages/1_API_credentials.py", "lead@example.com")
+    at.session_state["cred_step"] = 2
+    at.session_state["credform_token"] = "EAADEMOTOKEN-of-the-admin"
+    at.session_state["cred_token"] = "EAADEMOTOKEN-of-the-admin"
+    [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
+    sign_out.click().run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert not [key for key in at.session_state if str(key).startswith(("cred", "signed_in"))]
+    at.text_input[0].input("viewer@example.com")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert "Signed in as viewer@example.com · viewer" in [c.value for c in at.sidebar.caption]
+    assert "EAADEMOTOKEN-of-the-admin" not in str([w.value for w in at.text_input])
+    assert "cred_step" not in at.session_state

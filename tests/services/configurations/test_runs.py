@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services.access.roles import DEMO_ADMIN, SYSTEM
@@ -14,7 +15,7 @@ from services.configurations.records import get
 from services.configurations.runs import failure_reasons, recover_processing, run_checks
 from services.graph.client import GraphClient
 from services.simulator import Fault
-from services.store.models import AuditEvent, ChannelConfiguration
+from services.store.models import LIVE_NAME_INDEX, AuditEvent, ChannelConfiguration
 from tests.channel_configurations import (
     JASPERS_ICE_CREAM,
     JASPERS_WABA,
@@ -205,22 +206,22 @@ def test_a_red_rating_on_a_connected_number_warns_without_failing(
     ]
 
 
-def test_a_name_taken_meanwhile_and_an_unknown_marketing_action_fail_their_checks(
+def test_a_name_cannot_be_taken_meanwhile_and_an_unknown_marketing_action_fails_its_check(
     engine: Engine, graph: GraphClient, vault: TokenVault, credential_id: int, graph_simulator: ServedSimulator
 ) -> None:
     configuration_id = _submit(engine, complete(credential_id, name="Promo"))
-    with Session(engine) as session:  # another process won the race for the name; the catalogue lost an action
+    with Session(engine) as session:  # another process tries to take the name: the unique index refuses it
         session.add(ChannelConfiguration(name="PROMO", status="draft"))
+        with pytest.raises(IntegrityError, match=LIVE_NAME_INDEX):
+            session.commit()
+    with Session(engine) as session:  # the catalogue lost an action
         row = session.get(ChannelConfiguration, configuration_id)
         assert row is not None
         row.marketing_action = "smsTargeting"
         session.commit()
     run = _check(engine, graph, vault, configuration_id, graph_simulator)
     assert run.status == "failed"
-    assert run.reasons == [
-        "Another configuration that is not deactivated is already named “Promo”; choose another name.",
-        "Marketing action “smsTargeting” does not exist; choose one listed and submit again.",
-    ]
+    assert run.reasons == ["Marketing action “smsTargeting” does not exist; choose one listed and submit again."]
 
 
 def test_a_changed_secret_key_fails_the_token_check_with_its_sentence(

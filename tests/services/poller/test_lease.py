@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from services.poller import lease as poller_lease
+from services.simulator import ManualClock
 from services.store.engine import create_store_engine
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -47,6 +50,54 @@ def test_a_released_lease_is_free_at_once_but_only_its_holder_can_release_it(sto
     poller_lease.release(engine=store_engine, holder="a")
     assert poller_lease.current(engine=store_engine, now=NOW) is None
     assert poller_lease.acquire(engine=store_engine, holder="b", ttl=TTL, now=NOW)
+
+
+def test_renewing_a_released_lease_does_not_take_it_back(store_engine: Engine) -> None:
+    poller_lease.acquire(engine=store_engine, holder="a", ttl=TTL, now=NOW)
+    poller_lease.release(engine=store_engine, holder="a")
+    assert not poller_lease.renew(engine=store_engine, holder="a", ttl=TTL, now=NOW)
+    assert poller_lease.current(engine=store_engine, now=NOW) is None
+
+
+def _eventually(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_heartbeat_renews_the_lease_from_its_own_thread_until_stopped(store_engine: Engine) -> None:
+    clock, ttl = ManualClock(NOW), poller_lease.LEASE_TTL
+    assert poller_lease.acquire(engine=store_engine, holder="a", ttl=ttl, now=NOW)
+
+    def expires_at() -> datetime | None:
+        lease = poller_lease.current(engine=store_engine, now=NOW)
+        return lease.expires_at if lease else None
+
+    with poller_lease.Heartbeat(engine=store_engine, holder="a", clock=clock, ttl=ttl, every_s=0.01) as heartbeat:
+        for minutes in (1, 2, 3):  # three minutes against a one-minute lease
+            clock.set(NOW + timedelta(minutes=minutes))
+            assert _eventually(lambda: expires_at() == clock() + ttl)  # noqa: B023
+            assert not poller_lease.acquire(engine=store_engine, holder="b", ttl=ttl, now=clock())
+    assert not heartbeat.beating
+    clock.set(NOW + timedelta(minutes=10))
+    time.sleep(0.05)
+    assert expires_at() == NOW + timedelta(minutes=3) + ttl  # no beat after stop()
+
+
+def test_a_heartbeat_whose_lease_another_holder_took_stops_and_says_so(store_engine: Engine) -> None:
+    clock = ManualClock(NOW)
+    poller_lease.acquire(engine=store_engine, holder="a", ttl=TTL, now=NOW)
+    heartbeat = poller_lease.Heartbeat(engine=store_engine, holder="a", clock=clock, ttl=TTL, every_s=0.01)
+    with heartbeat:
+        poller_lease.release(engine=store_engine, holder="a")
+        assert poller_lease.acquire(engine=store_engine, holder="b", ttl=TTL, now=NOW)
+        assert heartbeat.lost.wait(10)
+        assert not heartbeat.beating
+    lease = poller_lease.current(engine=store_engine, now=NOW)
+    assert lease is not None and lease.holder == "b"
 
 
 def test_leases_of_different_names_do_not_block_each_other(store_engine: Engine) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -45,7 +48,7 @@ def runs(engine: Engine) -> list[PollRun]:
 def test_a_second_poller_stands_by_until_the_first_ones_lease_expires(
     console: Console, graph_simulator: ServedSimulator
 ) -> None:
-    ttl = poller.lease_ttl(POLL_S)
+    ttl = poller_lease.LEASE_TTL
     assert poller_lease.acquire(engine=console.engine, holder="first", ttl=ttl, now=console.clock())
     stop = threading.Event()
 
@@ -58,28 +61,149 @@ def test_a_second_poller_stands_by_until_the_first_ones_lease_expires(
     assert poller_lease.current(engine=console.engine, now=console.clock()) is None  # released on the way out
 
 
-def test_two_pollers_running_at_once_on_one_database_poll_as_one(console: Console) -> None:
-    stop = threading.Event()
-    loops = [
-        threading.Thread(
+def _ticking(console: Console) -> Console:
+    """The console on a clock that moves in real time from the simulator's, so each run's times are its own."""
+    start, began = console.clock(), time.monotonic()
+    return dataclasses.replace(console, clock=lambda: start + timedelta(seconds=time.monotonic() - began))
+
+
+def _wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout_s:g} s"
+        time.sleep(0.01)
+
+
+def _finished_by(engine: Engine, holder: str) -> int:
+    return sum(run.poller_id == holder and run.finished_at is not None for run in runs(engine))
+
+
+def test_two_pollers_running_at_once_on_one_database_never_run_two_cycles_at_once(console: Console) -> None:
+    ticking = _ticking(console)
+    stops = {holder: threading.Event() for holder in ("replica-a", "replica-b")}
+    loops = {
+        holder: threading.Thread(
             target=poller.poll_loop,
-            kwargs={"console": console, "interval_s": 0.05, "stop": stop, "holder": holder},
+            kwargs={"console": ticking, "interval_s": 0.05, "stop": stop, "holder": holder},
         )
-        for holder in ("replica-a", "replica-b")
-    ]
-    for loop in loops:
+        for holder, stop in stops.items()
+    }
+    for loop in loops.values():
         loop.start()
-    deadline = time.monotonic() + 30
-    while len([run for run in runs(console.engine) if run.finished_at]) < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    stop.set()
-    for loop in loops:
-        loop.join(10)
+    try:
+        _wait_until(lambda: sum(run.finished_at is not None for run in runs(console.engine)) >= 3, "three cycles")
+        lease = poller_lease.current(engine=console.engine, now=ticking.clock())
+        assert lease is not None
+        first = lease.holder
+        [second] = set(stops) - {first}
+        stops[first].set()  # the holder stops and releases: the standby, still asking, takes over
+        loops[first].join(10)
+        _wait_until(lambda: _finished_by(console.engine, second) >= 3, "three cycles by the standby")
+    finally:
+        for stop in stops.values():
+            stop.set()
+        for loop in loops.values():
+            loop.join(10)
+
     done = runs(console.engine)
-    assert len(done) >= 3
-    assert len({run.poller_id for run in done}) == 1
-    assert all(run.status == "ok" for run in done)
+    assert {run.poller_id for run in done} == {first, second}
+    assert all(run.status == "ok" and run.finished_at is not None for run in done)
+    # The property itself, from the runs' own times: each cycle starts after the one before it finished.
+    ordered = sorted(done, key=lambda run: run.started_at)
+    overlaps = [(a.id, b.id) for a, b in itertools.pairwise(ordered) if b.started_at < a.finished_at]  # type: ignore[operator]
+    assert overlaps == []
+    assert [run.poller_id for run in ordered] == sorted((run.poller_id for run in ordered), key=[first, second].index)
+    assert poller_lease.current(engine=console.engine, now=ticking.clock()) is None
+
+
+def test_a_standby_handed_the_lease_by_a_poller_told_to_stop_starts_no_cycle(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The interleaving that made two replicas of one process both record runs: the standby checks `stop`, the
+    # holder is told to stop and releases, then the standby asks for the lease and gets it.
+    stop, real, asked = threading.Event(), poller_lease.acquire, []
+    assert real(engine=console.engine, holder="a", ttl=poller_lease.LEASE_TTL, now=console.clock())
+
+    def acquire(**kwargs: Any) -> bool:
+        asked.append(kwargs["holder"])
+        if len(asked) == 2:
+            stop.set()
+            poller_lease.release(engine=console.engine, holder="a")
+        return real(**kwargs)
+
+    monkeypatch.setattr(poller_lease, "acquire", acquire)
+    done = poller.poll_loop(console=console, interval_s=POLL_S, stop=stop, holder="b", wait=lambda _s: None)
+    assert asked == ["b", "b"] and done == [] and runs(console.engine) == []
     assert poller_lease.current(engine=console.engine, now=console.clock()) is None
+
+
+def test_a_standby_takes_over_a_dead_pollers_lease_within_the_failover_bound_not_a_poll_interval(
+    console: Console, graph_simulator: ServedSimulator
+) -> None:
+    died_at = console.clock()
+    assert poller_lease.acquire(engine=console.engine, holder="dead", ttl=poller_lease.LEASE_TTL, now=died_at)
+    stop, waits = threading.Event(), []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if runs(console.engine):
+            stop.set()
+        else:
+            graph_simulator.clock.advance(seconds)
+
+    [run] = poller.poll_loop(console=console, interval_s=POLL_S, stop=stop, holder="standby", wait=wait)
+    took_over = run.started_at - died_at
+    assert poller.failover_bound(POLL_S) == timedelta(seconds=80)
+    assert timedelta(seconds=60) < took_over <= poller.failover_bound(POLL_S) < timedelta(seconds=POLL_S)
+    assert all(seconds <= 20 for seconds in waits[:-1]) and waits[-1] > 20  # asks every 20 s, then polls every 300
+
+
+def test_the_heartbeat_keeps_the_lease_through_a_cycle_longer_than_its_time_to_live(
+    console: Console, graph_simulator: ServedSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ttl, real, standby_got_it = poller_lease.LEASE_TTL, poller.run_cycle, []
+
+    def renewed() -> bool:
+        lease = poller_lease.current(engine=console.engine, now=console.clock())
+        return lease is not None and lease.expires_at == console.clock() + ttl
+
+    def slow(**kwargs: Any) -> PollRun:
+        for _ in range(3):  # two minutes of a cycle against a one-minute lease
+            graph_simulator.clock.advance(40)
+            _wait_until(renewed, "a heartbeat", timeout_s=10)
+            standby_got_it.append(
+                poller_lease.acquire(engine=console.engine, holder="standby", ttl=ttl, now=console.clock())
+            )
+        return real(**kwargs)
+
+    monkeypatch.setattr(poller, "run_cycle", slow)
+    [run] = poller.poll_loop(
+        console=console, interval_s=POLL_S, stop=threading.Event(), holder="p", once=True, heartbeat_s=0.01
+    )
+    assert run.status == "ok" and standby_got_it == [False, False, False]
+    assert poller_lease.current(engine=console.engine, now=console.clock()) is None
+
+
+def test_the_heartbeat_keeps_the_lease_while_the_poller_sleeps_between_cycles(
+    console: Console, graph_simulator: ServedSimulator
+) -> None:
+    ttl, stop, standby_got_it = poller_lease.LEASE_TTL, threading.Event(), []
+
+    def renewed() -> bool:
+        lease = poller_lease.current(engine=console.engine, now=console.clock())
+        return lease is not None and lease.expires_at == console.clock() + ttl
+
+    def wait(_seconds: float) -> None:
+        for _ in range(5):  # 250 s of a 300 s sleep
+            graph_simulator.clock.advance(50)
+            _wait_until(renewed, "a heartbeat", timeout_s=10)
+            standby_got_it.append(
+                poller_lease.acquire(engine=console.engine, holder="standby", ttl=ttl, now=console.clock())
+            )
+        stop.set()
+
+    done = poller.poll_loop(console=console, interval_s=POLL_S, stop=stop, holder="p", wait=wait, heartbeat_s=0.01)
+    assert len(done) == 1 and standby_got_it == [False] * 5
 
 
 def test_a_cycle_that_breaks_does_not_stop_the_poller(console: Console, monkeypatch: pytest.MonkeyPatch) -> None:

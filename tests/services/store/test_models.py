@@ -17,6 +17,8 @@ from services.store.models import (
     PhoneNumber,
     PollerLease,
     PollRun,
+    SignInSession,
+    SignInThrottle,
     WhatsAppBusinessAccount,
 )
 
@@ -120,6 +122,15 @@ def _one_of_each(session: Session) -> list[SQLModel]:
         ),
         PollerLease(name="health", holder="host-1:42", acquired_at=AT, expires_at=AT + timedelta(minutes=5)),
         ConsoleUser(email="ops@example.com", role="admin", password_hash="$argon2id$v=19$x", locked_until=AT),
+        SignInSession(
+            email="ops@example.com",
+            token_hash="a" * 64,
+            created_at=AT,
+            last_seen_at=AT,
+            expires_at=AT + timedelta(hours=24),
+            client="10.0.0.7",
+        ),
+        SignInThrottle(key="client:10.0.0.66", failures=4, next_allowed_at=AT + timedelta(seconds=2)),
         AuditEvent(
             at=AT,
             actor="ops@example.com",
