@@ -61,11 +61,12 @@ def _idle(console: Console) -> timedelta:
 
 
 def _client() -> str:
-    """Who is trying, for throttling: the client's address as Streamlit sees it."""
+    """Who is trying, for throttling: the client's address as Streamlit sees it ('' when it knows none)."""
     try:
-        return str(st.context.ip_address or "")
+        address = st.context.ip_address
     except (AttributeError, RuntimeError):
         return ""
+    return address if isinstance(address, str) else ""
 
 
 def _from_cookie(console: Console) -> Actor | None:

@@ -1,9 +1,9 @@
-from sqlmodel import Session
+from sqlmodel import Session, col, delete
 from streamlit.testing.v1 import AppTest
 
-from services.access import users
+from services.access import throttle, users
 from services.runtime import open_store
-from services.store.models import ConsoleUser
+from services.store.models import ConsoleUser, SignInThrottle
 
 PAGE = "pages/4_Audit_log.py"
 PASSWORD = "correct horse battery"
@@ -97,3 +97,27 @@ def test_sign_out_leaves_nothing_for_the_next_person_on_the_tab(console_env: dic
     assert "Signed in as viewer@example.com · viewer" in [c.value for c in at.sidebar.caption]
     assert "EAADEMOTOKEN-of-the-admin" not in str([w.value for w in at.text_input])
     assert "cred_step" not in at.session_state
+
+
+def test_the_form_slows_repeated_failures_down_with_one_sentence_for_real_and_unknown_emails(
+    console_env: dict[str, str],
+) -> None:
+    # Once: five wrong passwords locked the real account for 15 minutes and the lock message revealed it existed.
+    _add("lead@example.com", "admin")
+    said = {}
+    for email in ("lead@example.com", "ghost@example.com"):
+        at = AppTest.from_file(f"../../{PAGE}", default_timeout=30).run()
+        for _ in range(5):
+            at.text_input[0].input(email)
+            at.text_input[1].input("not the password")
+            at.button[0].click().run()
+        said[email] = at.error[0].value
+        with Session(open_store()) as session:
+            for key in throttle.keys_for(email=email, client=""):
+                session.exec(delete(SignInThrottle).where(col(SignInThrottle.key) == key))  # type: ignore[call-overload]
+            session.commit()
+    assert said["lead@example.com"] == said["ghost@example.com"]
+    assert said["lead@example.com"].startswith("Too many sign-in attempts; wait ")
+    # Once the wait is over, the owner signs in at once: there is no lock to sit out.
+    at = _signed_in(PAGE, "lead@example.com")
+    assert "Signed in as lead@example.com · admin" in [c.value for c in at.sidebar.caption]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -71,7 +72,10 @@ def test_the_lifespan_checks_a_configuration_left_processing_again(stuck: tuple[
         async with lifespan(None):
             pass
 
-    asyncio.run(serve_briefly())
+    # A thread of its own: the browser tests' sync Playwright leaves an event loop running in this one.
+    thread = threading.Thread(target=asyncio.run, args=(serve_briefly(),))
+    thread.start()
+    thread.join(WAIT_S)
     _wait_for(lambda: _status(engine, configuration_id) != "processing", "the re-check")
     assert _status(engine, configuration_id) == "active"
 
