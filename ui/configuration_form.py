@@ -7,6 +7,7 @@ keeps every value; the widget keys are filled from it whenever the form is drawn
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from services.access.roles import Actor, PermissionDenied
@@ -27,6 +28,7 @@ from services.configurations.records import ConfigurationRefused, display_name, 
 from services.configurations.runs import run_checks
 from services.health.model import Severity, assess_stored
 from services.runtime import Console
+from services.store import trouble
 from services.store.models import Credential, PhoneNumber
 from ui.text import plain
 
@@ -99,6 +101,12 @@ def _save(console: Console, actor: Actor, *, as_draft: bool) -> None:
         return
     except Refusal as exc:
         st.session_state[ERRORS], st.session_state[PROBLEM] = {}, str(exc)
+        return
+    except (SQLAlchemyError, OSError) as exc:
+        sentence = trouble.diagnose(exc, console.settings.database_url)
+        if sentence is None:
+            raise
+        st.session_state[ERRORS], st.session_state[PROBLEM] = {}, sentence  # the form stays open, as typed
         return
     close_form()
     if as_draft:
@@ -210,7 +218,7 @@ def render_form(console: Console, actor: Actor) -> None:
         _field_error("sender_phone_number_id")
         _sender_health(numbers.get(st.session_state[WIDGETS["sender_phone_number_id"]]))
         if st.session_state.get(PROBLEM):
-            st.error(st.session_state[PROBLEM])
+            st.error(plain(st.session_state[PROBLEM]))
         with st.container(horizontal=True):
             save = {"on_click": _save, "args": (console, actor)}
             st.button("Submit", type="primary", key="cc_submit", kwargs={"as_draft": False}, **save)

@@ -21,6 +21,7 @@ from tests.channel_configurations import (
     texts,
 )
 from tests.fixtures.simulator import ServedSimulator
+from tests.markdown import seen
 
 OTHER = Actor(email="someone-else@example.com", role="admin")
 
@@ -152,7 +153,7 @@ def test_the_later_of_two_sessions_is_refused_and_keeps_its_input(world: PageWor
 
     fill(first, description="First session's words", marketing_action="analytics")
     first.button(key="cc_save_draft").click().run()
-    (problem,) = [error.value for error in first.error]
+    (problem,) = [seen(error.value) for error in first.error]
     assert "“Shared” was changed since you opened it (by ops-admin@example.com" in problem
     assert first.text_area(key="cc_description").value == "First session's words"
     assert first.selectbox(key="cc_marketing_action").value == "analytics"
