@@ -1,7 +1,15 @@
 """The form, drafts, the list, and nothing lost: labels, validation, restarts and two sessions at once."""
 
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import pytest
 import streamlit as st
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import Pool
 from sqlmodel import Session
 
 from services.access.roles import Actor
@@ -10,7 +18,9 @@ from services.configurations import marketing_actions
 from services.configurations.fields import ConfigurationInput
 from services.configurations.names import NAME_RULE
 from services.configurations.records import list_configurations
+from services.store.engine import create_store_engine
 from tests.channel_configurations import (
+    ADMIN,
     JASPERS_ICE_CREAM,
     JASPERS_MARKET,
     PageWorld,
@@ -194,3 +204,53 @@ def test_a_viewer_sees_the_list_without_actions(world: PageWorld) -> None:
     at = open_page(Actor(email="viewer@example.com", role="viewer"))
     assert chips(at) == {"Receipts": "Draft"}
     assert not [b for b in at.button if b.key and b.key.startswith("cc_")]
+
+
+@contextlib.contextmanager
+def _full_disk(url: str, fill: Callable[[int], None]) -> Iterator[None]:
+    """Every connection to the store behaves as on a full disk: capped near today's size, then filled by `fill(i)`
+    (the same kind of write the test then makes, so the test's write is sure not to fit either)."""
+    probe = create_store_engine(url)
+    with probe.connect() as connection:
+        cap = int(connection.exec_driver_sql("PRAGMA page_count").scalar_one()) + 2
+    probe.dispose()
+
+    def capped(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {cap}")
+
+    event.listen(Pool, "connect", capped)  # every engine's pool, the page's cached one included
+    try:
+        for engine in [o for o in gc.get_objects() if isinstance(o, Engine) and str(o.url) == url]:
+            engine.dispose()  # their next connections are capped
+        for i in range(10_000):
+            try:
+                fill(i)
+            except OperationalError as full:
+                assert "full" in str(full)
+                break
+        yield
+    finally:
+        event.remove(Pool, "connect", capped)
+
+
+def test_a_full_disk_on_save_keeps_the_form_and_says_what_to_do(world: PageWorld) -> None:
+    # Once: Streamlit's generic error page, and the typed form gone.
+    words = "Typed before the disk filled up. " * 30
+
+    def another_draft(i: int) -> None:
+        with Session(world.engine) as session:
+            values = ConfigurationInput.from_dict({"name": f"filler-{i}", "description": words})
+            configurations.save_draft(session=session, actor=ADMIN, values=values)
+
+    at = open_page()
+    at.button(key="cc_create").click().run()
+    fill(at, name="Winter-sale", description=words)
+    with _full_disk(str(world.engine.url), another_draft):
+        at.button(key="cc_save_draft").click().run()
+    assert not at.exception
+    shown = seen(" ".join(e.value for e in at.error))
+    assert "is full, so nothing more could be saved: free some space, then do it again" in shown
+    assert at.text_input(key="cc_name").value == "Winter-sale"
+    assert at.text_area(key="cc_description").value == words
+    with Session(world.engine) as session:
+        assert not [c for c in list_configurations(session=session) if c.name == "Winter-sale"]
