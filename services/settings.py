@@ -57,6 +57,18 @@ def _lookup(name: str, secrets: dict[str, object], default: str | None) -> str |
     return default
 
 
+def _number(name: str, secrets: dict[str, object], *, default: str, low: float, high: float, unit: str) -> float:
+    """A setting that is a number of `unit` from `low` to `high`, or SettingsError saying so."""
+    raw = _lookup(name, secrets, default) or default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a number of {unit} from {low:g} to {high:g}, not {raw!r}.")
+    return value
+
+
 def load_settings(root: Path | None = None) -> Settings:
     """Read the contract of ARCHITECTURE.md; a missing secrets file is normal."""
     root = root or Path.cwd()
@@ -72,20 +84,8 @@ def load_settings(root: Path | None = None) -> Settings:
     interval = _lookup("POLL_INTERVAL_SECONDS", secrets, "300") or "300"
     if not interval.isdigit() or int(interval) < 10:
         raise SettingsError(f"POLL_INTERVAL_SECONDS must be a whole number of seconds, 10 or more, not {interval!r}.")
-    timeout = _lookup("GRAPH_API_TIMEOUT_SECONDS", secrets, "10") or "10"
-    try:
-        timeout_s = float(timeout)
-    except ValueError:
-        timeout_s = 0.0
-    if not 0.1 <= timeout_s <= 120:
-        raise SettingsError(f"GRAPH_API_TIMEOUT_SECONDS must be a number of seconds from 0.1 to 120, not {timeout!r}.")
-    idle = _lookup("SIGN_IN_IDLE_HOURS", secrets, "8") or "8"
-    try:
-        idle_hours = float(idle)
-    except ValueError:
-        idle_hours = 0.0
-    if not 0.05 <= idle_hours <= 24:
-        raise SettingsError(f"SIGN_IN_IDLE_HOURS must be a number of hours from 0.05 to 24, not {idle!r}.")
+    timeout_s = _number("GRAPH_API_TIMEOUT_SECONDS", secrets, default="10", low=0.1, high=120, unit="seconds")
+    idle_hours = _number("SIGN_IN_IDLE_HOURS", secrets, default="8", low=0.05, high=24, unit="hours")
     return Settings(
         database_url=database_url,
         graph_api_url=graph_api_url,

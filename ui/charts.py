@@ -193,18 +193,7 @@ def timeline_figure(
     return figure
 
 
-DAY_SQUARES = {"RED": "🟥", "YELLOW": "🟨", "GREEN": "🟩"}
-NOT_RATED_SQUARE = "⬜"
 UNWATCHED_SQUARE = "▫️"
-
-
-def daily_strip(lowest: Sequence[str | None]) -> str:
-    """One square per day, oldest first, coloured by that day's lowest rating (as WhatsApp Manager shows it)."""
-    return "".join(
-        UNWATCHED_SQUARE if rating is None else DAY_SQUARES.get(rating, NOT_RATED_SQUARE) for rating in lowest
-    )
-
-
 SEVERITY_SQUARES = {
     Severity.BLOCKED: "🟥",
     Severity.AT_RISK: "🟧",

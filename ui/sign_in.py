@@ -78,7 +78,6 @@ def _from_cookie(console: Console) -> Actor | None:
     if found is None:
         return None
     st.session_state[_SESSION], actor = found
-    st.session_state[_ACTOR] = actor
     return actor
 
 
@@ -101,7 +100,6 @@ def _sign_in_form(console: Console) -> None:
         except users.SignInError as exc:
             st.error(str(exc))
         else:
-            st.session_state[_ACTOR] = actor
             st.session_state[_SESSION] = started.session_id
             st.session_state[_TICKET] = started.ticket
             st.rerun()
@@ -157,14 +155,11 @@ def current_actor(console: Console) -> Actor:
         with Session(console.engine) as session:
             actor = sessions.resume(session=session, session_id=session_id, now=console.clock(), idle=_idle(console))
         if actor is not None:
-            st.session_state[_ACTOR] = actor  # the role as the store has it now
             return actor
         _forget_everything()
         st.session_state[_ENDED] = True
-    else:
-        actor = st.session_state.get(_ACTOR)
-        if actor is not None:
-            return actor
+    elif isinstance(given := st.session_state.get(_ACTOR), Actor):
+        return given  # a tab handed an actor outright, with no session (how AppTests sign in)
     with Session(console.engine) as session:
         if users.count_users(session=session) == 0:
             _first_admin_instructions()

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, insert, literal, null, update
+from sqlalchemy import bindparam, case, delete, literal, null, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -37,14 +37,13 @@ def keys_for(*, email: str, client: str) -> tuple[str, str]:
     return f"client:{client}"[:320], f"account:{email.strip().lower()}|client:{client}"[:320]
 
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def _ensure_rows(session: Session, keys: Sequence[str]) -> None:
-    dialect = session.connection().dialect.name
-    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert if dialect == "sqlite" else None
+    insert = _INSERTS[session.connection().dialect.name]
     for key in keys:
-        if maker is not None:
-            session.exec(maker(SignInThrottle).values(key=key, failures=0).on_conflict_do_nothing())  # type: ignore[call-overload]
-        elif session.get(SignInThrottle, key) is None:
-            session.exec(insert(SignInThrottle).values(key=key, failures=0))  # type: ignore[call-overload]
+        session.exec(insert(SignInThrottle).values(key=key, failures=0).on_conflict_do_nothing())  # type: ignore[call-overload]
 
 
 def take_attempt(*, session: Session, keys: Sequence[str], now: datetime) -> timedelta | None:

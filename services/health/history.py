@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from services.graph.types import QualityRating, ThroughputLevel
+from services.graph.types import ThroughputLevel
 from services.store.models import HealthInterval
 
 T = TypeVar("T")
@@ -33,6 +33,7 @@ class Stretch:
     messaging_limit: str | None
     status: str | None
     verified_name: str
+    name_status: str | None = None
     can_send: str = "UNKNOWN"
     health_problems: tuple[dict[str, object], ...] = ()
 
@@ -64,14 +65,7 @@ def stretches(rows: Sequence[HealthInterval], *, start: datetime, end: datetime)
 
     A value holds until the next row begins, unless the next row follows a gap: then only until it was last seen.
     """
-    return [stretch for stretch, _row in stretches_with_rows(rows, start=start, end=end)]
-
-
-def stretches_with_rows(
-    rows: Sequence[HealthInterval], *, start: datetime, end: datetime
-) -> list[tuple[Stretch, HealthInterval]]:
-    """`stretches`, each beside the row it came from."""
-    found: list[tuple[Stretch, HealthInterval]] = []
+    found: list[Stretch] = []
     for i, row in enumerate(rows):
         following = _successor(rows, i)
         continued = following is not None and not following.follows_gap
@@ -80,21 +74,19 @@ def stretches_with_rows(
         if clipped_start > clipped_end:
             continue
         found.append(
-            (
-                Stretch(
-                    phone_number_id=row.phone_number_id,
-                    start=clipped_start,
-                    end=clipped_end,
-                    gap_after=not continued and clipped_end < end,
-                    quality_rating=row.quality_rating,
-                    throughput_level=row.throughput_level,
-                    messaging_limit=row.messaging_limit,
-                    status=row.status,
-                    verified_name=row.verified_name,
-                    can_send=row.can_send,
-                    health_problems=tuple(row.health_problems or ()),
-                ),
-                row,
+            Stretch(
+                phone_number_id=row.phone_number_id,
+                start=clipped_start,
+                end=clipped_end,
+                gap_after=not continued and clipped_end < end,
+                quality_rating=row.quality_rating,
+                throughput_level=row.throughput_level,
+                messaging_limit=row.messaging_limit,
+                status=row.status,
+                verified_name=row.verified_name,
+                name_status=row.name_status,
+                can_send=row.can_send,
+                health_problems=tuple(row.health_problems or ()),
             )
         )
     return found
@@ -130,20 +122,27 @@ def step_points(
     return xs, ys
 
 
-def daily_lowest(found: Sequence[Stretch], *, days: Sequence[date], tz: tzinfo) -> dict[str, list[str | None]]:
-    """Per number, the lowest quality rating seen on each of `days` (the viewer's days); None: not watched."""
+def daily_worst(
+    found: Sequence[Stretch],
+    *,
+    days: Sequence[date],
+    tz: tzinfo,
+    value: Callable[[Stretch], T],
+    key: Callable[[T], Any] = lambda v: v,
+) -> dict[str, list[T | None]]:
+    """Per number, the worst `value` (lowest `key`) seen on each of `days` (the viewer's days); None: not watched."""
     index = {day: i for i, day in enumerate(days)}
-    lowest: dict[str, list[str | None]] = {}
+    worst: dict[str, list[T | None]] = {}
     for stretch in found:
-        strip = lowest.setdefault(stretch.phone_number_id, [None] * len(days))
-        rating = QualityRating.parse(stretch.quality_rating)
+        strip = worst.setdefault(stretch.phone_number_id, [None] * len(days))
+        seen = value(stretch)
         day, last_day = stretch.start.astimezone(tz).date(), stretch.end.astimezone(tz).date()
         while day <= last_day:
             i = index.get(day)
-            if i is not None and (strip[i] is None or rating.rank < QualityRating.parse(strip[i]).rank):
-                strip[i] = rating.value
+            if i is not None and (strip[i] is None or key(seen) < key(strip[i])):
+                strip[i] = seen
             day += timedelta(days=1)
-    return lowest
+    return worst
 
 
 def table(found: Sequence[Stretch], *, labels: Mapping[str, str], tz: tzinfo) -> pd.DataFrame:

@@ -239,23 +239,6 @@ def _portfolios(
     return sorted(portfolios, key=lambda p: p.name)
 
 
-def _daily_worst(
-    rows: Sequence[HealthInterval], *, start: datetime, end: datetime, days: Sequence[date], tz: tzinfo
-) -> dict[str, list[Severity | None]]:
-    index = {day: i for i, day in enumerate(days)}
-    worst: dict[str, list[Severity | None]] = {}
-    for stretch, row in history.stretches_with_rows(rows, start=start, end=end):
-        strip = worst.setdefault(stretch.phone_number_id, [None] * len(days))
-        severity = assess_stored(row).severity
-        day, last_day = stretch.start.astimezone(tz).date(), stretch.end.astimezone(tz).date()
-        while day <= last_day:
-            i = index.get(day)
-            if i is not None and (strip[i] is None or severity < strip[i]):
-                strip[i] = severity
-            day += timedelta(days=1)
-    return worst
-
-
 def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:
     """Every monitored number worst first with its daily strip (the viewer's days), and what needs attention."""
     accounts = {account.id: account for account in session.exec(select(WhatsAppBusinessAccount))}
@@ -270,7 +253,8 @@ def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:
     rows: dict[str, list[HealthInterval]] = {}
     for row in read:
         rows.setdefault(row.phone_number_id, []).append(row)
-    strips = _daily_worst(read, start=start, end=now, days=days, tz=tz)
+    found = history.stretches(read, start=start, end=now)
+    strips = history.daily_worst(found, days=days, tz=tz, value=lambda stretch: assess_stored(stretch).severity)
     entries = [
         FleetEntry(
             number,

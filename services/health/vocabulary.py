@@ -44,7 +44,6 @@ ENTITIES = {
     "APP": "the Meta app",
     "MESSAGE_TEMPLATE": "a message template",
 }
-REVIEW = {"APPROVED": "Approved", "PENDING": "In review", "REJECTED": "Rejected"}
 
 
 def limit_words(limit: str | None) -> str:
@@ -94,12 +93,6 @@ def throughput_words(level: str | None) -> str:
 
 def entity_words(entity_type: str) -> str:
     return ENTITIES.get(entity_type.upper(), entity_type.lower().replace("_", " "))
-
-
-def review_words(status: str | None) -> str:
-    if not status:
-        return "Not reported"
-    return REVIEW.get(status.upper(), status.title())
 
 
 def field_words(what: str, value: str | None) -> str:

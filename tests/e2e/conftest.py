@@ -99,25 +99,29 @@ def secret_key() -> str:
     return Fernet.generate_key().decode()
 
 
-def _add_admin(database_url: str) -> str:
-    """Create the admin account and a sign-in session for it; returns the session's cookie token."""
+def _add_admin(database_url: str) -> None:
     engine = create_store_engine(database_url)
     try:
         upgrade_to_head(engine)
         with Session(engine) as session:
             users.add_user(session=session, email=ADMIN_EMAIL, role="admin", password=ADMIN_PASSWORD)
-            now = datetime.now(UTC)
-            started = sessions.start(session=session, email=ADMIN_EMAIL, now=now, client="e2e")
-            redeemed = sessions.redeem(session=session, ticket=started.ticket, now=now)
-            assert redeemed is not None
-            return redeemed[0]
     finally:
         engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def admin_session_token(console_server: Process) -> str:
-    return console_server.admin_token  # type: ignore[attr-defined]
+def admin_session_token(console_server: Process, e2e_dir: Path) -> str:
+    """The cookie token of a sign-in session for the admin, as the console's sign-in route would hand it out."""
+    engine = create_store_engine(f"sqlite:///{e2e_dir / 'e2e.sqlite'}")
+    try:
+        with Session(engine) as session:
+            now = datetime.now(UTC)
+            started = sessions.start(session=session, email=ADMIN_EMAIL, now=now, client="e2e")
+            redeemed = sessions.redeem(session=session, ticket=started.ticket, now=now)
+    finally:
+        engine.dispose()
+    assert redeemed is not None
+    return redeemed[0]
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +131,7 @@ def console_server(e2e_dir: Path, simulator: Process, secret_key: str) -> Iterat
     Before it starts, the store gets one admin account and the demo's credentials with 35 days of history.
     """
     database_url = f"sqlite:///{e2e_dir / 'e2e.sqlite'}"
-    admin_token = _add_admin(database_url)
+    _add_admin(database_url)
     write_demo_history(
         database_url=database_url, secret_key=secret_key, simulator_url=simulator.url, version=DEFAULT_GRAPH_API_VERSION
     )
@@ -139,7 +143,6 @@ def console_server(e2e_dir: Path, simulator: Process, secret_key: str) -> Iterat
         "POLL_INTERVAL_SECONDS": str(POLL_INTERVAL_SECONDS),
     }
     process = start_console(e2e_dir, env)
-    process.admin_token = admin_token  # type: ignore[attr-defined]
     yield process
     process.stop()
 

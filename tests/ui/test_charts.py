@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 from services.health.history import Stretch
+from services.health.model import Severity
 from ui import charts
 
 T0 = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
@@ -104,8 +105,9 @@ def test_an_empty_selection_draws_no_traces() -> None:
     assert _spec(charts.quality_figure({}, labels=LABELS, tz=UTC, window=WINDOW))["data"] == []
 
 
-def test_the_daily_strip_has_one_square_per_day_coloured_by_its_lowest_rating() -> None:
-    assert charts.daily_strip(["GREEN", "YELLOW", "RED", "NA", None]) == "🟩🟨🟥⬜▫️"
+def test_the_daily_strip_has_one_square_per_day_coloured_by_its_worst_severity() -> None:
+    days = [Severity.OK, Severity.WATCH, Severity.AT_RISK, Severity.BLOCKED, Severity.UNKNOWN, None]
+    assert charts.severity_strip(days) == "🟩🟨🟧🟥⬜▫️"
 
 
 HOSTILE = '<a xlink:href="javascript:alert(1)">x</a> <b>bold</b> &amp; <br>'

@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import event
 from sqlmodel import Session
 
+from services.graph.types import QualityRating
 from services.health import history
 from tests.health_history import T0, every_poll, minutes, number, record
 
@@ -102,9 +103,15 @@ def test_the_lowest_rating_of_each_day_counts_even_a_short_dip_in_the_viewers_da
     rows = history.read(session=session, phone_number_ids=["301"], start=day, end=end)
     stretches = history.stretches(rows, start=day, end=end)
     days = [date(2025, 11, 17), date(2025, 11, 18), date(2025, 11, 19), date(2025, 11, 20)]
-    assert history.daily_lowest(stretches, days=days, tz=UTC) == {"301": [None, "YELLOW", "GREEN", None]}
+
+    def lowest(tz: tzinfo) -> dict[str, list[str | None]]:
+        return history.daily_worst(
+            stretches, days=days, tz=tz, value=lambda s: s.quality_rating, key=lambda q: QualityRating.parse(q).rank
+        )
+
+    assert lowest(UTC) == {"301": [None, "YELLOW", "GREEN", None]}
     # In Berlin (UTC+1) the dip (23:10-23:35 UTC) falls on the 19th.
-    berlin = history.daily_lowest(stretches, days=days, tz=ZoneInfo("Europe/Berlin"))
+    berlin = lowest(ZoneInfo("Europe/Berlin"))
     assert berlin == {"301": [None, "GREEN", "YELLOW", None]}
 
 
