@@ -11,18 +11,31 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from services.health.changes import when
 from services.health.model import Severity
 from services.health.overview import STRIP_DAYS, Attention, fleet_health, number_label
 from services.health.vocabulary import can_send_words, limit_short, status_words, throughput_short
+from services.moments import COLUMN_FORMAT, moment_words, zone_name
 from services.web.lifespan import lifespan
 from services.web.routes import routes
 from ui import charts
 from ui.badges import quality_text
-from ui.layout import NAVIGATION, PRODUCT, page_setup, script_error
+from ui.layout import NAVIGATION, PRODUCT, link_to, page_setup, script_error
+from ui.moments import viewer_zone
 from ui.text import plain
 
 ATTENTION_SHOWN = 8
+PHONE_WIDTH_PX = 640
+RESPONSIVE_TABLES = f"""<style>
+@media (max-width: {PHONE_WIDTH_PX}px) {{ .st-key-fleet_full {{ display: none; }} }}
+@media (min-width: {PHONE_WIDTH_PX + 1}px) {{ .st-key-fleet_phone {{ display: none; }} }}
+</style>"""
+
+
+NUMBER_PAGE = "pages/5_Phone_number.py"
+
+
+def number_page_url(phone_number_id: str) -> str:
+    return f"Phone_number?{urlencode({'number': phone_number_id})}"
 
 
 def overview() -> None:
@@ -38,7 +51,7 @@ def overview() -> None:
             "Graph API simulator with demo data: a seeded business "
             "portfolio with 30+ days of health history; no real WhatsApp number is touched. To add an API credential, "
             "use business ID `1000000000000001` with one of the demo tokens: `EAADEMOTOKEN` (valid), `EAADEMOEXPIRED` "
-            "(expired), `EAADEMONOPERM` (lacks whatsapp_business_management) or `EAADEMOREVOKED` (revoked).",
+            "(expired), `EAADEMONOPERM` (lacks `whatsapp_business_management`) or `EAADEMOREVOKED` (revoked).",
             icon="🧪",
         )
 
@@ -46,7 +59,7 @@ def overview() -> None:
     for column, (path, label, icon) in zip(st.columns(len(links)), links, strict=True):
         column.page_link(path, label=label, icon=icon)
 
-    tz = charts.viewer_timezone()
+    tz = viewer_zone()
     with Session(console.engine) as session:
         health = fleet_health(session=session, now=console.clock(), tz=tz)
     if not health.entries:
@@ -73,48 +86,69 @@ def overview() -> None:
         with st.expander(f"Recovered in the last 7 days ({len(health.recovered)})"):
             for recovery in health.recovered:
                 st.markdown(
-                    f"- ✅ **{plain(recovery.subject)}** {plain(recovery.sentence)}; recovered on "
-                    f"{plain(when(recovery.recovered_at, tz))}"
+                    f"- ✅ **{plain(recovery.subject)}** {plain(recovery.sentence)}; "
+                    f"recovered on {plain(moment_words(recovery.recovered_at, tz))}"
                 )
 
     st.subheader("Fleet health")
-    st.caption(
-        f"Worst first. The strip shows each of the last {STRIP_DAYS} days ({charts.zone_name(tz)} days), "
-        "newest on the right, by the worst the number was that day: "
-        + ", ".join(f"{charts.SEVERITY_SQUARES[s]} {s.label.lower()}" for s in Severity)
-        + f", {charts.UNWATCHED_SQUARE} not watched."
-    )
     entries = health.entries
     numbers = [entry.number for entry in entries]
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Number": [f"{e.assessment.severity.icon} {number_label(e.number)}" for e in entries],
-                "Can send": [can_send_words(n.can_send) for n in numbers],
-                "Status": [status_words(n.status) for n in numbers],
-                "Quality": [quality_text(n.quality_rating) for n in numbers],
-                f"Last {STRIP_DAYS} days": [charts.severity_strip(e.daily_worst) for e in entries],
-                "Customers a day": [limit_short(n.messaging_limit) for n in numbers],
-                "Throughput": [throughput_short(n.throughput_level) for n in numbers],
-                "Last polled": pd.to_datetime([n.last_polled_at for n in numbers], utc=True).tz_convert(tz),
-                "History": [f"Monitoring?{urlencode({'numbers': n.id, 'range': '30d'})}" for n in numbers],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        # Fixed widths keep every column, and the newest day of the strip, on screen at 1440 px.
-        column_config={
-            "Number": st.column_config.TextColumn(width=295, pinned=True),
-            "Can send": st.column_config.TextColumn(width=80),
-            "Status": st.column_config.TextColumn(width=135),
-            "Quality": st.column_config.TextColumn(width=125),
-            f"Last {STRIP_DAYS} days": st.column_config.TextColumn(width=charts.STRIP_COLUMN_PX),
-            "Customers a day": st.column_config.TextColumn(width=115, help="The business portfolio's messaging limit"),
-            "Throughput": st.column_config.TextColumn(width=80),
-            "Last polled": st.column_config.DatetimeColumn(format="D MMM, HH:mm", width=100),
-            "History": st.column_config.LinkColumn(display_text="Open", width=60),
-        },
-    )
+    labels = [f"{e.assessment.severity.icon} {number_label(e.number)}" for e in entries]
+    details = [number_page_url(n.id) for n in numbers]
+    # Two renderings of one table; the style below shows the phone one under 640 px and the full one above.
+    st.html(RESPONSIVE_TABLES)
+    with st.container(key="fleet_phone"):
+        st.caption("Worst first. Open a number for its health in words and its history.")
+        st.dataframe(
+            pd.DataFrame(
+                {"Number": labels, "Can send": [can_send_words(n.can_send) for n in numbers], "Details": details}
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Number": st.column_config.TextColumn(width=220),
+                "Can send": st.column_config.TextColumn(width=80),
+                "Details": st.column_config.LinkColumn(display_text="Open", width=50),
+            },
+        )
+    with st.container(key="fleet_full"):
+        st.caption(
+            f"Worst first. The strip shows each of the last {STRIP_DAYS} days ({zone_name(tz)} days), "
+            "newest on the right, by the worst the number was that day: "
+            + ", ".join(f"{charts.SEVERITY_SQUARES[s]} {s.label.lower()}" for s in Severity)
+            + f", {charts.UNWATCHED_SQUARE} not watched."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Number": labels,
+                    "Can send": [can_send_words(n.can_send) for n in numbers],
+                    "Status": [status_words(n.status) for n in numbers],
+                    "Quality": [quality_text(n.quality_rating) for n in numbers],
+                    f"Last {STRIP_DAYS} days": [charts.severity_strip(e.daily_worst) for e in entries],
+                    "Customers a day": [limit_short(n.messaging_limit) for n in numbers],
+                    "Throughput": [throughput_short(n.throughput_level) for n in numbers],
+                    "Last polled": pd.to_datetime([n.last_polled_at for n in numbers], utc=True).tz_convert(tz),
+                    "Details": details,
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            # Fixed widths keep every column, and the newest day of the strip, on screen at 1440 px.
+            column_config={
+                "Number": st.column_config.TextColumn(width=275, pinned=True),
+                "Can send": st.column_config.TextColumn(width=80),
+                "Status": st.column_config.TextColumn(width=130),
+                "Quality": st.column_config.TextColumn(width=120),
+                f"Last {STRIP_DAYS} days": st.column_config.TextColumn(width=charts.STRIP_COLUMN_PX),
+                "Customers a day": st.column_config.TextColumn(
+                    width=110, help="The business portfolio's messaging limit"
+                ),
+                "Throughput": st.column_config.TextColumn(width=75),
+                "Last polled": st.column_config.DatetimeColumn(format=COLUMN_FORMAT, width=135),
+                "Details": st.column_config.LinkColumn(display_text="Open", width=55),
+            },
+        )
 
     st.subheader("Messaging limits by business portfolio")
     st.caption(
@@ -130,7 +164,7 @@ def overview() -> None:
 
 def attention_item(item: Attention, tz: tzinfo) -> None:
     """One entry of Needs attention: who, what, since when, Meta's own words and what to do."""
-    since = f" · since {plain(when(item.since, tz))}" if item.since else ""
+    since = f" · since {plain(moment_words(item.since, tz))}" if item.since else ""
     lines = [f"{item.severity.icon} **{plain(item.subject)}** {plain(item.sentence)}{since}"]
     if item.numbers and not item.phone_number_id:
         lines.append(f"Numbers: {plain(', '.join(item.numbers))}")
@@ -142,6 +176,8 @@ def attention_item(item: Attention, tz: tzinfo) -> None:
         lines.append(plain("Also, it " + "; it ".join(item.also) + "."))
     with st.container(border=True):
         st.markdown("  \n".join(lines))
+        if item.phone_number_id:
+            link_to(NUMBER_PAGE, label="Open its page", icon="📞", query_params={"number": item.phone_number_id})
 
 
 if __name__ == "__main__":

@@ -5,11 +5,12 @@ from sqlmodel import Session
 
 from services.credentials import lifecycle as credentials
 from services.credentials.views import CredentialView
-from services.graph.expiry import spoken
 from services.health.vocabulary import throughput_words
+from services.moments import local_day
 from ui import credential_form as form
 from ui.badges import quality_badge
 from ui.layout import page_setup
+from ui.moments import viewer_zone
 from ui.text import plain
 
 TOKEN_COLOURS = {"valid": "green", "expired": "red", "invalid": "red"}
@@ -17,8 +18,10 @@ DIALOG_KEYS = ("cred_rotate_id", "cred_delete_id")
 
 page = page_setup("API credentials", icon="🔑")
 console, actor = page.console, page.actor
+zone = viewer_zone()
 st.title("API credentials")
 form.show_flash()
+form.resume(actor)
 
 
 def close_dialogs() -> None:
@@ -129,17 +132,10 @@ def delete_dialog(view: CredentialView) -> None:
 
 
 def credential_card(view: CredentialView) -> None:
+    """The credential's data first, its actions after (on a phone too, where columns stack)."""
     with st.container(border=True, key=f"cred_card_{view.id}"):
-        title, buttons = st.columns([1, 1], vertical_alignment="center")
-        title.markdown(f"##### {plain(view.name)}")
-        title.caption(f"Created {spoken(view.created_at)} by {plain(view.created_by or 'the console')}")
-        again, replace, remove = buttons.columns(3)
-        asked = again.button("Re-validate", key=f"cred_revalidate_{view.id}", width="stretch")
-        if actor.is_admin:
-            replace.button(
-                "Replace token", key=f"cred_rotate_{view.id}", on_click=open_rotation, args=(view.id,), width="stretch"
-            )
-            remove.button("Delete", key=f"cred_delete_{view.id}", on_click=ask_delete, args=(view.id,), width="stretch")
+        st.markdown(f"##### {plain(view.name)}")
+        st.caption(f"Created {local_day(view.created_at, zone)} by {plain(view.created_by or 'the console')}")
         account, number, quality, throughput, token = st.columns([3, 3, 2, 3, 4])
         with account:
             form.setting("Business account", plain(view.waba_name or "Unknown"), f"ID {view.waba_id}")
@@ -158,20 +154,23 @@ def credential_card(view: CredentialView) -> None:
             st.warning(plain(view.problem))
         if view.used_by:
             st.caption("Used by channel configuration " + ", ".join(f"“{plain(name)}”" for name in view.used_by))
+        with st.container(horizontal=True, key=f"cred_card_actions_{view.id}"):
+            asked = st.button("Re-validate", key=f"cred_revalidate_{view.id}")
+            if actor.is_admin:
+                st.button("Replace token", key=f"cred_rotate_{view.id}", on_click=open_rotation, args=(view.id,))
+                st.button("Delete", key=f"cred_delete_{view.id}", on_click=ask_delete, args=(view.id,))
     if asked:
         revalidate(view)
 
 
-step = st.session_state.get("cred_step")
-if step == 3 and "cred_numbers" in st.session_state:
-    form.step_three(console, actor)
-elif step in (2, 3) and "cred_discovery" in st.session_state:
-    form.step_two(console)
+step = st.session_state.get("cred_step") if actor.is_admin else None
+if step == 2 and st.session_state.get("cred_business_id"):
+    form.step_two(console, actor)
 elif step:
     form.step_one(console)
 else:
     with Session(console.engine) as session:
-        views = credentials.list_credentials(session=session, at=console.clock())
+        views = credentials.list_credentials(session=session, at=console.clock(), tz=zone)
     if not views:
         st.info(
             "An API credential is a Meta access token together with a business account ID, through which the "
@@ -192,3 +191,4 @@ else:
         rotation_dialog(chosen[st.session_state["cred_rotate_id"]])
     elif st.session_state.get("cred_delete_id") in chosen:
         delete_dialog(chosen[st.session_state["cred_delete_id"]])
+form.keep_in_address()

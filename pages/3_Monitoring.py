@@ -4,15 +4,18 @@ import streamlit as st
 from sqlmodel import Session
 
 from services.health import changes as history_changes
-from services.health import fleet, history
+from services.health import coverage, fleet, history, periods
 from services.health.model import assess_stored
 from services.health.overview import number_label, worst_first
+from services.health.recording import gap_after
 from services.health.view import CUSTOM, DEFAULT_RANGE, RANGE_LABELS, HistoryView, custom_range_problem, parse_view
 from services.health.vocabulary import can_send_words, limit_words, status_words, throughput_words
+from services.moments import COLUMN_FORMAT, moment_words, zone_name
 from services.store.models import PhoneNumber
 from ui import charts
 from ui.badges import quality_badge
 from ui.layout import page_setup
+from ui.moments import viewer_zone
 from ui.text import plain
 
 page = page_setup("Monitoring", icon="📈")
@@ -29,7 +32,7 @@ if not numbers:
     st.info("No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches.")
     st.stop()
 labels = {number.id: number_label(number) for number in numbers}
-tz = charts.viewer_timezone()
+tz = viewer_zone()
 today = console.clock().astimezone(tz).date()
 
 # The URL opens the view only on the session's first run; afterwards the widgets lead and the URL follows.
@@ -46,19 +49,58 @@ if "monitoring_numbers" not in st.session_state:
     st.session_state["monitoring_range"] = asked.range
     st.session_state["monitoring_days"] = (asked.first_day or today - timedelta(days=6), asked.last_day or today)
 
-pick, span, refresh = st.columns([7, 4, 2], vertical_alignment="bottom")
-chosen = pick.multiselect(
+chosen = st.multiselect(
     "Phone numbers", list(labels), format_func=labels.__getitem__, key="monitoring_numbers", placeholder="Pick numbers"
 )
+auto = bool(st.session_state.get("monitoring_auto"))
+
+
+def state_cards(current: list[PhoneNumber]) -> None:
+    if not current:
+        return
+    columns = st.columns(min(len(current), 4))
+    for i, number in enumerate(current):
+        with columns[i % len(columns)].container(border=True):
+            assessment = assess_stored(number)
+            st.markdown(f"**{plain(number.verified_name)}**  \n{plain(number.display_phone_number)}")
+            st.markdown(
+                f"{assessment.severity.icon} **{assessment.severity.label}** · {plain(can_send_words(number.can_send))}"
+                f" · {quality_badge(number.quality_rating)}"
+            )
+            if assessment.findings:
+                st.caption(plain(assessment.findings[0].sentence[:1].upper() + assessment.findings[0].sentence[1:]))
+            st.caption(
+                plain(
+                    f"{status_words(number.status)} · {throughput_words(number.throughput_level)}\n"
+                    f"Limit {limit_words(number.messaging_limit)}"
+                ).replace("\n", "  \n")
+            )
+            polled = number.last_polled_at
+            st.caption(f"Last polled {moment_words(polled, tz)}" if polled else "Not polled yet")
+
+
+@st.fragment(run_every="30s" if auto else None)
+def live_cards(numbers: tuple[str, ...]) -> None:
+    with Session(console.engine) as session:
+        current = {n.id: n for n in fleet.numbers(session=session) if n.id in numbers}
+    state_cards([current[i] for i in numbers if i in current])
+
+
+# On a phone the essentials come first: which number, how healthy, whether it can send (filled after a poll).
+cards = st.container()
+span, refresh, poll = st.columns([3, 1, 1], vertical_alignment="bottom")
 range_key = span.segmented_control(
     "Range", list(RANGE_LABELS), format_func=RANGE_LABELS.__getitem__, key="monitoring_range", required=True
 )
-auto = refresh.toggle("Auto-refresh", key="monitoring_auto", help="Redraw the charts every 30 seconds.")
+refresh.toggle("Auto-refresh", key="monitoring_auto", help="Redraw the cards and the chart every 30 seconds.")
+polling = poll.button("Poll now", icon="🔄", help="Read every number's health from the Graph API now.")
 view = HistoryView(tuple(chosen), range_key or DEFAULT_RANGE)
 if range_key == CUSTOM:
     days = st.date_input("Days (inclusive)", key="monitoring_days", max_value=today, format="YYYY-MM-DD")
     problem = "Pick the last day of the range too." if len(days) < 2 else custom_range_problem(*days, today=today)
     if problem:
+        with cards:
+            live_cards(tuple(chosen))
         st.warning(problem)
         st.stop()
     view = HistoryView(tuple(chosen), CUSTOM, days[0], days[1])
@@ -84,76 +126,64 @@ def poll_now() -> None:
     st.markdown("\n".join(f"- {plain(sentence)}" for sentence in sentences))
 
 
-if st.button("Poll now", icon="🔄", help="Read every number's health from the Graph API now."):
+if polling:
     poll_now()
+with cards:
+    live_cards(tuple(chosen))
 if not chosen:
     st.info("Pick one or more phone numbers to see their history.")
     st.stop()
-
-
-def state_cards(current: list[PhoneNumber]) -> None:
-    columns = st.columns(min(len(current), 4))
-    for i, number in enumerate(current):
-        with columns[i % len(columns)].container(border=True):
-            assessment = assess_stored(number)
-            st.markdown(f"**{plain(number.verified_name)}**  \n{plain(number.display_phone_number)}")
-            st.markdown(
-                f"{assessment.severity.icon} **{assessment.severity.label}** · " + quality_badge(number.quality_rating)
-            )
-            if assessment.findings:
-                st.caption(plain(assessment.findings[0].sentence[:1].upper() + assessment.findings[0].sentence[1:]))
-            st.caption(
-                plain(
-                    f"{can_send_words(number.can_send)} · {status_words(number.status)}\n"
-                    f"{throughput_words(number.throughput_level)} · limit {limit_words(number.messaging_limit)}"
-                ).replace("\n", "  \n")
-            )
-            polled = number.last_polled_at
-            st.caption(f"Last polled {history_changes.when(polled, tz)}" if polled else "Not polled yet")
 
 
 @st.fragment(run_every="30s" if auto else None)
 def live_history(view: HistoryView) -> None:
     window = view.window(now=console.clock(), tz=tz)
     with Session(console.engine) as session:
-        current = {n.id: n for n in fleet.numbers(session=session) if n.id in view.numbers}
         rows = history.read(session=session, phone_number_ids=view.numbers, start=window[0], end=window[1])
-    state_cards([current[i] for i in view.numbers if i in current])
+        began = history.began(session=session, phone_number_ids=view.numbers)
     shown = history.stretches(rows, start=window[0], end=window[1])
     if not shown:
         st.info("Nothing was observed for these numbers in this range.")
         return
+    tolerance = gap_after(console.settings.poll_interval_seconds)
+    seen = coverage.coverage(
+        shown, numbers=view.numbers, start=window[0], end=window[1], began=began, tolerance=tolerance
+    )
+    shown_labels = {number: labels[number] for number in view.numbers if number in labels}
+    began_words = seen.began_words(labels=shown_labels, tz=tz, span=window[1] - window[0])
+    st.markdown(plain(f"{seen.summary(labels=labels)} {began_words}".strip()))
     grouped = history.by_number(shown)
-    for name, build in (
-        ("quality", charts.quality_figure),
-        ("throughput", charts.throughput_figure),
-        ("timeline", charts.timeline_figure),
-    ):
-        figure = build(grouped, labels=labels, tz=tz, window=window)
-        st.plotly_chart(figure, key=f"monitoring_{name}", width="stretch", config={"displaylogo": False})
+    in_order = {number: grouped[number] for number in view.numbers if number in grouped}
+    figure = charts.history_figure(in_order, labels, window=window, tz=tz, coverage=seen)
+    st.plotly_chart(figure, key="monitoring_history", width="stretch", config={"displaylogo": False})
+    st.caption(
+        f"Times in {zone_name(tz)}. Colour is the rating: green high or can send, yellow medium or at risk, "
+        "red low or blocked, grey not rated. Hatched: the poller did not look. Hover a band for its words and times."
+    )
 
     st.subheader("Changes")
     found = history_changes.changes(rows, start=window[0], end=window[1])
     if found:
         table = history_changes.changes_table(found, labels=labels, tz=tz)
-        when = st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")
+        when = st.column_config.DatetimeColumn(format=COLUMN_FORMAT)
         st.dataframe(table, hide_index=True, width="stretch", column_config={"When": when})
     else:
         st.caption("No changes in this range.")
 
-    shown_table = history.table(shown, labels=labels, tz=tz)
-    with st.expander(f"History shown: {len(shown_table)} unchanged stretches"):
-        st.dataframe(shown_table, hide_index=True, width="stretch")
+    shown_table = periods.table(shown, labels=labels, tz=tz, gaps=seen.gaps)
+    with st.expander(f"Health period by period ({len(shown_table)} periods)"):
+        moments = st.column_config.DatetimeColumn(format=COLUMN_FORMAT)
+        st.dataframe(shown_table, hide_index=True, width="stretch", column_config={"From": moments, "To": moments})
     st.download_button(
         "Download CSV",
-        data=history.csv_text(shown_table),
+        data=periods.csv_text(shown_table),
         file_name=f"health-history-{view.range}.csv",
         mime="text/csv",
         icon="⬇️",
         key="monitoring_csv",
         on_click="ignore",
     )
-    st.caption(f"Times in {charts.zone_name(tz)}. Gaps are times the poller did not observe.")
+    st.caption(periods.TIMES_NOTE.format(zone=zone_name(tz)))
 
 
 live_history(view)

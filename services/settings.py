@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.moments import BROWSER, zone
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO = "demo"
@@ -27,6 +29,7 @@ class Settings:
     data_dir: Path
     graph_api_timeout_seconds: float = 10.0
     sign_in_idle_hours: float = 8.0  # a sign-in session ends after this long unused
+    display_timezone: str = BROWSER  # every page's zone: the browser's, or one pinned (UTC, Europe/Berlin)
 
     @property
     def demo(self) -> bool:
@@ -86,6 +89,12 @@ def load_settings(root: Path | None = None) -> Settings:
         raise SettingsError(f"POLL_INTERVAL_SECONDS must be a whole number of seconds, 10 or more, not {interval!r}.")
     timeout_s = _number("GRAPH_API_TIMEOUT_SECONDS", secrets, default="10", low=0.1, high=120, unit="seconds")
     idle_hours = _number("SIGN_IN_IDLE_HOURS", secrets, default="8", low=0.05, high=24, unit="hours")
+    display_timezone = _lookup("DISPLAY_TIMEZONE", secrets, BROWSER) or BROWSER
+    if display_timezone != BROWSER and zone(display_timezone) is None:
+        raise SettingsError(
+            f"DISPLAY_TIMEZONE must be {BROWSER!r}, UTC or a time zone name such as Europe/Berlin, "
+            f"not {display_timezone!r}."
+        )
     return Settings(
         database_url=database_url,
         graph_api_url=graph_api_url,
@@ -95,4 +104,5 @@ def load_settings(root: Path | None = None) -> Settings:
         data_dir=data_dir,
         graph_api_timeout_seconds=timeout_s,
         sign_in_idle_hours=idle_hours,
+        display_timezone=display_timezone,
     )

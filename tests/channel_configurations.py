@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -14,7 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from services.access.roles import DEMO_ADMIN, Actor
 from services.access.vault import TokenVault, load_vault
+from services.configurations import background
 from services.configurations.fields import ConfigurationInput
+from services.configurations.records import processing_ids
 from services.credentials import lifecycle as credentials
 from services.graph.client import GraphClient
 from services.graph.connection import build_graph_client
@@ -100,8 +106,24 @@ class PageWorld:
     credential_id: int
 
 
+# Checks handed to a worker wait here until the test settles them: the click's own run then always shows them
+# Processing, and the run after them says how they ended, however fast the worker is.
+_SETTLING = threading.Event()
+
+
+def _held(run: Callable[..., Any]) -> Callable[..., Any]:
+    def held(**kwargs: Any) -> Any:
+        _SETTLING.wait(30)
+        return run(**kwargs)
+
+    return held
+
+
 def page_world(simulator: Simulator, simulator_url: str, monkeypatch: pytest.MonkeyPatch) -> PageWorld:
-    """Point the console (console_env) at the simulator over HTTP and store one credential of Jasper's Market."""
+    """Point the console (console_env) at the simulator over HTTP and store one credential of Jasper's Market;
+    checks the page starts wait for `settled`."""
+    _SETTLING.clear()
+    monkeypatch.setattr(background, "run_checks", _held(background.run_checks))
     monkeypatch.setenv("GRAPH_API_URL", simulator_url)
     register_token(simulator)
     settings = load_settings()
@@ -144,3 +166,24 @@ def texts(at: AppTest) -> str:
     """Everything the page wrote, as one string (for sentences that must appear somewhere)."""
     parts = [*at.markdown, *at.caption, *at.info, *at.success, *at.warning, *at.error]
     return "\n".join(seen(str(part.value)) for part in parts)
+
+
+def settled(at: AppTest, engine: Engine, timeout: float = 30) -> AppTest:
+    """Wait until no configuration is Processing in the store (the workers are done), then rerun the page,
+    as its store watch does in a browser (AppTest does not tick `run_every`)."""
+    deadline = time.monotonic() + timeout
+    _SETTLING.set()
+    while True:
+        with Session(engine) as session:
+            if not processing_ids(session=session):
+                break
+        assert time.monotonic() < deadline, "the checks did not finish"
+        time.sleep(0.05)
+    _SETTLING.clear()
+    return at.run()
+
+
+def checks_shown(at: AppTest) -> list[str]:
+    """The lines of the one card's stored checks, as the operator reads them."""
+    (box,) = [e for e in at.expander if str(e.label).startswith("Checks: ")]
+    return [seen(str(line.value)) for line in box.markdown]

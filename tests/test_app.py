@@ -76,7 +76,7 @@ def _read(markdown: str) -> str:
 def test_the_fleet_is_listed_worst_first_by_the_health_model(recorded: None) -> None:
     at = _home().run()
     assert not at.exception
-    fleet = at.dataframe[0].value
+    phone, fleet = (frame.value for frame in at.dataframe)
     assert list(fleet["Number"]) == [
         "⛔ Lucky Shrub +1 415-555-0104",  # green and connected, yet blocked: once listed among the healthy
         "🟠 Jasper's Ice Cream +1 631-555-0102",
@@ -94,7 +94,18 @@ def test_the_fleet_is_listed_worst_first_by_the_health_model(recorded: None) -> 
     assert strips[1] == "▫️" * 10 + "🟧" * 4
     assert strips[2].startswith("▫️" * 10 + "🟩") and strips[2].endswith("🟨")
     assert strips[3].startswith("▫️" * 10 + "🟧")
-    assert fleet["History"].iloc[0] == "Monitoring?numbers=303&range=30d"
+    assert fleet["Details"].iloc[0] == "Phone_number?number=303"
+    # The phone's table keeps the essentials: the number with its health, whether it can send, its page.
+    assert list(phone.columns) == ["Number", "Can send", "Details"]
+    assert phone.equals(fleet[["Number", "Can send", "Details"]])
+
+
+def test_every_number_of_needs_attention_links_to_its_page(recorded: None) -> None:
+    at = _home().run()
+    links = [link.proto for link in at.main.get("page_link") if link.proto.label == "Open its page"]
+    # Jasper's Ice Cream and Jasper's Market; the WABA's cause and the token name no single number.
+    assert [link.query_string for link in links] == ["number=302", "number=301"]
+    assert all(link.page.endswith("5_Phone_number.py") or link.page == "Phone_number" for link in links)
 
 
 def test_needs_attention_has_one_entry_per_cause_with_metas_words_and_what_to_do(recorded: None) -> None:
@@ -134,7 +145,7 @@ def test_the_home_page_links_to_every_page_a_viewer_may_open(recorded: None) -> 
     pages = {
         path.stem.split("_", 1)[1].replace("_", " ") for path in (Path(__file__).parents[1] / "pages").glob("[0-9]*.py")
     }
-    in_main = {link.proto.label for link in at.main.get("page_link")}
+    in_main = {link.proto.label for link in at.main.get("page_link")} - {"Open its page"}
     in_sidebar = {link.proto.label for link in at.sidebar.get("page_link")}
     assert in_main == pages - {"Audit log"}
     assert in_sidebar == in_main | {"Overview"}
@@ -167,7 +178,7 @@ def test_a_first_visit_in_demo_mode_shows_every_severity_worst_first(
     use_shared_demo_store(monkeypatch, tmp_path_factory)
     at = AppTest.from_file(APP, default_timeout=90).run()
     assert not at.exception
-    fleet = at.dataframe[0].value
+    fleet = at.dataframe[1].value
     assert len(fleet) == 8
     icons = [label.split(" ")[0] for label in fleet["Number"]]
     assert icons == sorted(icons, key=[s.icon for s in Severity].index)

@@ -1,196 +1,334 @@
-"""Plotly figures of health history: quality and throughput as step lines with gaps, limit/status as a timeline."""
+"""The health history figure: one row of bands per field and number, on one time axis, coloured by rating."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 
 import plotly.graph_objects as go
-import streamlit as st
+from plotly.subplots import make_subplots
 
-from services.graph.types import QualityRating, ThroughputLevel
-from services.health.history import Stretch, step_points
-from services.health.model import Severity
-from services.health.vocabulary import can_send_words, limit_words, status_words
+from services.graph.types import CanSend, QualityRating
+from services.health import coverage as coverage_of
+from services.health.coverage import Coverage, Gap
+from services.health.history import Stretch
+from services.health.model import CAN_SEND, Severity, status_meaning
+from services.health.recording import gap_after
+from services.health.vocabulary import can_send_words, limit_words, quality_words, status_words, throughput_words
+from services.moments import moment_words, zone_name
 from ui.text import plotly_text
 
-NOT_RATED = "Not rated"
-# Bottom to top. Unrated time is drawn (below RED) rather than left out: left out, it would look
-# like a gap, i.e. time nobody watched, which it is not.
-QUALITY_LEVELS = [NOT_RATED, "RED", "YELLOW", "GREEN"]
-RATING_COLOURS = {"GREEN": "#1e9e4a", "YELLOW": "#e8a800", "RED": "#d93025", NOT_RATED: "#9aa0a6"}
-THROUGHPUT_TICKS = {0: "n/a", 80: "80 Standard", 1000: "1,000 High"}
+# One colour per rating, for every band that rates (quality, whether the number can send); the words in the band
+# and its hover say the same for readers who cannot tell the colours apart.
+RATING_COLOURS = {"good": "#1e9e4a", "medium": "#f2b600", "bad": "#d93025", "unknown": "#9aa0a6"}
+RATING_TEXT = {"good": "#ffffff", "medium": "#202124", "bad": "#ffffff", "unknown": "#202124"}
+RATING_LEGEND = {
+    "good": "High · can send",
+    "medium": "Medium · at risk",
+    "bad": "Low · blocked",
+    "unknown": "Not rated",
+}
+UNOBSERVED = "Not observed"
+FACT, FACT_NAME = "fact", "Throughput and limit"  # facts, not ratings: they get no rating colour
+FACT_COLOUR, EDGE_COLOUR, UNOBSERVED_COLOUR, BEFORE_COLOUR = "#ffffff", "#5f6368", "#80868b", "#f1f3f4"
+QUALITY_TONES = {QualityRating.GREEN: "good", QualityRating.YELLOW: "medium", QualityRating.RED: "bad"}
+SEVERITY_TONES = {
+    Severity.OK: "good",
+    Severity.WATCH: "medium",
+    Severity.AT_RISK: "medium",
+    Severity.BLOCKED: "bad",
+    Severity.UNKNOWN: "unknown",
+}
+LANES = ("Quality", "Throughput", "Can send", "Limit")
+# Pixels: a lane tall enough for a 12 px label; between numbers room for the time ticks and the next title; above,
+# the legend (up to three lines on a phone) and the first title; below, the ticks and the axis title.
+LANE_PX, NUMBER_GAP_PX, TOP_PX, BOTTOM_PX = 32, 80, 88, 72
+DEFAULT_TOLERANCE = gap_after(300)  # at the default poll interval, for callers that bring no coverage of their own
+SHORT_GAP_SHARE = 0.02  # a gap shorter than this share of the range is a few pixels wide at most: it gets a tick
+MIN_LABEL_PX = 10  # a band label Plotly would have to draw smaller than this is hidden; its hover still says it
 
 
-def viewer_timezone() -> tzinfo:
-    """The browser's time zone when it tells us one, else UTC."""
-    try:
-        return ZoneInfo(st.context.timezone) if st.context.timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+@dataclass(frozen=True)
+class Band:
+    """One lane's value from `start` to `end`: its words, its rating tone (or FACT) and what hovering tells."""
+
+    lane: str
+    start: datetime
+    end: datetime
+    words: str
+    tone: str
 
 
-def zone_name(tz: tzinfo) -> str:
-    return getattr(tz, "key", None) or str(tz)
-
-
-def _local(moments: Sequence[datetime | None], tz: tzinfo) -> list[datetime | None]:
-    # Plotly draws wall-clock times and ignores offsets: hand it the viewer's wall clock.
-    return [m.astimezone(tz).replace(tzinfo=None) if m is not None else None for m in moments]
-
-
-def quality_level(stretch: Stretch) -> str:
+def _quality(stretch: Stretch) -> tuple[str, str]:
     rating = QualityRating.parse(stretch.quality_rating)
-    return rating.value if rating.rank <= 2 else NOT_RATED
+    return quality_words(stretch.quality_rating), QUALITY_TONES.get(rating, "unknown")
 
 
-def messages_per_second(stretch: Stretch) -> int:
-    return ThroughputLevel.parse(stretch.throughput_level).messages_per_second or 0
+def _can_send(stretch: Stretch) -> tuple[str, str]:
+    severity = min(CAN_SEND[CanSend.parse(stretch.can_send)].severity, status_meaning(stretch.status).severity)
+    return f"{can_send_words(stretch.can_send)} · {status_words(stretch.status)}", SEVERITY_TONES[severity]
 
 
-def _layout(figure: go.Figure, *, title: str, tz: tzinfo, window: tuple[datetime, datetime]) -> go.Figure:
-    start, end = _local(window, tz)
-    figure.update_layout(
-        title=title,
-        xaxis={"title": f"Time ({zone_name(tz)})", "range": [start, end], "type": "date"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=320,
+LANE_VALUES: dict[str, Callable[[Stretch], tuple[str, str]]] = {
+    "Quality": _quality,
+    "Throughput": lambda stretch: (throughput_words(stretch.throughput_level), FACT),
+    "Can send": _can_send,
+    "Limit": lambda stretch: (limit_words(stretch.messaging_limit), FACT),
+}
+
+
+def bands(stretches: Sequence[Stretch]) -> list[Band]:
+    """Each lane's values for one number, neighbouring stretches with the same value joined into one band."""
+    found: list[Band] = []
+    for lane, value in LANE_VALUES.items():
+        current: Band | None = None
+        joined = False  # the previous stretch runs on into this one, without a gap
+        for stretch in stretches:
+            words, tone = value(stretch)
+            if current is not None and joined and current.words == words:
+                current = Band(lane, current.start, stretch.end, words, tone)
+            else:
+                if current is not None:
+                    found.append(current)
+                current = Band(lane, stretch.start, stretch.end, words, tone)
+            joined = not stretch.gap_after
+        if current is not None:
+            found.append(current)
+    return found
+
+
+def _local(moment: datetime, tz: tzinfo) -> datetime:
+    # Plotly draws wall-clock times and ignores offsets: hand it the viewer's wall clock.
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _ms(length: timedelta) -> float:
+    return length.total_seconds() * 1000
+
+
+def _span_words(start: datetime, end: datetime, tz: tzinfo) -> str:
+    return (
+        f"{moment_words(start, tz, with_zone=False)} to {moment_words(end, tz)} "
+        f"({coverage_of.length_words(end - start)})"
     )
-    return figure
 
 
-def _step_traces(
+def _bars(
     figure: go.Figure,
-    grouped: Mapping[str, Sequence[Stretch]],
-    value: Callable[[Stretch], object],
+    items: Sequence[tuple[str, datetime, datetime, str, str]],
     *,
-    labels: Mapping[str, str],
+    row: int,
     tz: tzinfo,
-    colour: Callable[[object], str] | None = None,
+    name: str,
+    fill: str,
+    text_colour: str,
+    legend: bool,
+    pattern: dict[str, object] | None = None,
 ) -> None:
-    for number_id, stretches in grouped.items():
-        xs, ys = step_points(stretches, value)
-        marker = {"size": 7}
-        if colour is not None:
-            marker["color"] = [colour(y) for y in ys]  # type: ignore[assignment]
-        figure.add_trace(
-            go.Scatter(
-                x=_local(xs, tz),
-                y=ys,
-                name=plotly_text(labels.get(number_id, number_id)),
-                mode="lines+markers",
-                line_shape="hv",
-                connectgaps=False,
-                marker=marker,
-                hovertemplate="%{fullData.name}<br>%{x}<br>%{y}<extra></extra>",
-            )
-        )
-
-
-def quality_figure(
-    grouped: Mapping[str, Sequence[Stretch]],
-    *,
-    labels: Mapping[str, str],
-    tz: tzinfo,
-    window: tuple[datetime, datetime],
-) -> go.Figure:
-    """Quality rating over time: one step line per number, markers coloured by rating, gaps left open."""
-    figure = go.Figure()
-    _step_traces(
-        figure,
-        grouped,
-        quality_level,
-        labels=labels,
-        tz=tz,
-        colour=lambda y: RATING_COLOURS.get(str(y), RATING_COLOURS[NOT_RATED]),
+    """Horizontal bars (lane, start, end, label, hover) on one number's lanes; Plotly hides labels that do not fit."""
+    if not items:
+        return
+    figure.add_trace(
+        go.Bar(
+            orientation="h",
+            y=[lane for lane, *_ in items],
+            base=[_local(start, tz) for _, start, *_ in items],
+            x=[_ms(end - start) for _, start, end, *_ in items],
+            text=[label for *_, label, _ in items],
+            customdata=[hover for *_, hover in items],
+            hovertemplate="%{customdata}<extra></extra>",
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0,
+            constraintext="inside",
+            insidetextfont={"color": text_colour, "size": 12},
+            marker={"color": fill, "line": {"color": EDGE_COLOUR if fill == FACT_COLOUR else "#ffffff", "width": 1}}
+            | ({"pattern": pattern} if pattern else {}),
+            name=name,
+            legendgroup=name,
+            showlegend=legend,
+        ),
+        row=row,
+        col=1,
     )
-    figure.update_yaxes(type="category", categoryorder="array", categoryarray=QUALITY_LEVELS, range=[-0.5, 3.5])
-    return _layout(figure, title="Quality rating", tz=tz, window=window)
 
 
-def throughput_figure(
-    grouped: Mapping[str, Sequence[Stretch]],
-    *,
+def _band_items(found: Sequence[Band], tz: tzinfo) -> list[tuple[str, datetime, datetime, str, str]]:
+    return [
+        (
+            b.lane,
+            b.start,
+            b.end,
+            plotly_text(b.words),
+            f"{b.lane}: {plotly_text(b.words)}<br>{_span_words(b.start, b.end, tz)}",
+        )
+        for b in found
+    ]
+
+
+def history_figure(
+    stretches_by_number: Mapping[str, Sequence[Stretch]],
     labels: Mapping[str, str],
-    tz: tzinfo,
+    *,
     window: tuple[datetime, datetime],
+    tz: tzinfo,
+    coverage: Coverage | None = None,
 ) -> go.Figure:
-    """Throughput over time in messages per second (0: not on Cloud API), one step line per number."""
-    figure = go.Figure()
-    _step_traces(figure, grouped, messages_per_second, labels=labels, tz=tz)
-    shown = {y for trace in figure.data for y in (trace.y or ()) if y is not None}
-    # "n/a" sits just under "80 Standard"; label it only when a number is really not on the Cloud API.
-    ticks = {value: text for value, text in THROUGHPUT_TICKS.items() if value or 0 in shown}
+    """One figure, one time axis: per number (a small multiple, titled with it) a lane per field, coloured by rating.
+
+    `coverage` (from `services.health.coverage.coverage`) adds the gaps and the time before history began;
+    without it the gaps are the breaks between the stretches, and history is taken to have begun before the window.
+    """
+    numbers = list(stretches_by_number)
+    if coverage is None:
+        flat = [s for number in numbers for s in stretches_by_number[number]]
+        coverage = coverage_of.coverage(
+            flat,
+            numbers=numbers,
+            start=window[0],
+            end=window[1],
+            began=dict.fromkeys(numbers, window[0]),
+            tolerance=DEFAULT_TOLERANCE,
+        )
+    rows = max(len(numbers), 1)
+    paper = rows * (LANE_PX * len(LANES)) + (rows - 1) * NUMBER_GAP_PX
+    titles = [plotly_text(labels.get(number, number)) for number in numbers]
+    figure = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=NUMBER_GAP_PX / paper,
+        subplot_titles=titles or None,
+    )
+    shown_legend: set[str] = set()
+    for row, number in enumerate(numbers, start=1):
+        found = bands(stretches_by_number[number])
+        for tone in (*RATING_COLOURS, FACT):
+            items = _band_items([b for b in found if b.tone == tone and b.end > b.start], tz)
+            legend = tone != FACT and bool(items) and tone not in shown_legend
+            shown_legend |= {tone} if legend else set()
+            _bars(
+                figure,
+                items,
+                row=row,
+                tz=tz,
+                name=RATING_LEGEND.get(tone, FACT_NAME),
+                fill=RATING_COLOURS.get(tone, FACT_COLOUR),
+                text_colour=RATING_TEXT.get(tone, "#202124"),
+                legend=legend,
+            )
+        _points(figure, [b for b in found if b.end <= b.start], row=row, tz=tz)
+        _gaps(
+            figure,
+            coverage.gaps_of(number),
+            row=row,
+            tz=tz,
+            legend="gap" not in shown_legend,
+            span=window[1] - window[0],
+        )
+        shown_legend |= {"gap"} if coverage.gaps_of(number) else set()
+        first = coverage.began_inside.get(number)
+        if first is not None:
+            words = coverage_of.before_history_words(first, tz=tz, span=window[1] - window[0])
+            items = [(lane, window[0], first, words if lane == LANES[0] else "", words) for lane in LANES]
+            _bars(figure, items, row=row, tz=tz, name=words, fill=BEFORE_COLOUR, text_colour="#3c4043", legend=False)
+    start, end = _local(window[0], tz), _local(window[1], tz)
+    figure.update_xaxes(type="date", range=[start, end], showticklabels=True, showgrid=True, gridcolor="#e8eaed")
+    figure.update_xaxes(matches="x")  # make_subplots ties them to the last axis; the first one leads instead
+    figure.layout.xaxis.matches = None
+    figure.update_xaxes(title=f"Time ({zone_name(tz)})", row=rows, col=1)
     figure.update_yaxes(
-        title="messages/s" + (" (n/a: not on Cloud API)" if 0 in shown else ""),
-        tickvals=list(ticks),
-        ticktext=list(ticks.values()),
-        range=[-100, 1080],
+        type="category", categoryorder="array", categoryarray=list(LANES), autorange="reversed", fixedrange=True
     )
-    return _layout(figure, title="Throughput", tz=tz, window=window)
-
-
-def _limit_and_status_events(stretches: Sequence[Stretch]) -> tuple[list[datetime], list[str]]:
-    moments: list[datetime] = []
-    texts: list[str] = []
-    previous: Stretch | None = None
-    for stretch in stretches:
-        if previous is None:
-            moments.append(stretch.start)
-            texts.append(
-                f"{can_send_words(stretch.can_send)} · {limit_words(stretch.messaging_limit)} · "
-                f"{status_words(stretch.status)}"
-            )
-        else:
-            parts = []
-            if stretch.can_send != previous.can_send:
-                parts.append(f"can send → {can_send_words(stretch.can_send)}")
-            if stretch.messaging_limit != previous.messaging_limit:
-                parts.append(f"limit → {limit_words(stretch.messaging_limit)}")
-            if stretch.status != previous.status:
-                parts.append(f"status → {status_words(stretch.status)}")
-            if parts:
-                moments.append(stretch.start)
-                texts.append(", ".join(parts))
-        previous = stretch
-    return moments, texts
-
-
-def timeline_figure(
-    grouped: Mapping[str, Sequence[Stretch]],
-    *,
-    labels: Mapping[str, str],
-    tz: tzinfo,
-    window: tuple[datetime, datetime],
-) -> go.Figure:
-    """Can-send verdict, messaging limit and status: the values at the start of the window, then each change."""
-    figure = go.Figure()
-    right_quarter = window[0] + (window[1] - window[0]) * 0.75
-    for number_id, stretches in grouped.items():
-        moments, texts = _limit_and_status_events(stretches)
-        label = plotly_text(labels.get(number_id, number_id))
-        # Labels near the right edge open to the left, so they stay inside the chart.
-        sides = ["top left" if moment > right_quarter else "top right" for moment in moments]
-        figure.add_trace(
-            go.Scatter(
-                x=_local(moments, tz),
-                y=[label] * len(moments),
-                text=[plotly_text(text) for text in texts],
-                name=label,
-                mode="markers+text",
-                textposition=sides,
-                cliponaxis=False,
-                marker={"symbol": "diamond", "size": 10},
-                hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>",
-                showlegend=False,
-            )
-        )
-    figure.update_yaxes(type="category", autorange="reversed")
-    _layout(figure, title="Can send, messaging limit and status", tz=tz, window=window)
-    figure.update_layout(height=120 + 50 * len(grouped))
+    figure.update_annotations(xanchor="left", x=0, font={"size": 14})  # the number titles, over the lanes' start
+    figure.update_layout(
+        barmode="overlay",
+        bargap=0.15,
+        uniformtext={"mode": "hide", "minsize": MIN_LABEL_PX},
+        legend={"orientation": "h", "yref": "container", "y": 1, "yanchor": "top", "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": TOP_PX, "b": BOTTOM_PX},
+        height=TOP_PX + paper + BOTTOM_PX,
+        hovermode="closest",
+        plot_bgcolor="#ffffff",
+    )
     return figure
+
+
+def _points(figure: go.Figure, found: Sequence[Band], *, row: int, tz: tzinfo) -> None:
+    """A value seen by one poll only has no length to draw: a square in its rating's colour marks it."""
+    if not found:
+        return
+    figure.add_trace(
+        go.Scatter(
+            x=[_local(b.start, tz) for b in found],
+            y=[b.lane for b in found],
+            customdata=[f"{b.lane}: {plotly_text(b.words)}<br>Seen once, {moment_words(b.start, tz)}" for b in found],
+            hovertemplate="%{customdata}<extra></extra>",
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": LANE_PX - 12,
+                "color": [RATING_COLOURS.get(b.tone, FACT_COLOUR) for b in found],
+                "line": {"width": 1, "color": EDGE_COLOUR},
+            },
+            name="Seen once",
+            showlegend=False,
+        ),
+        row=row,
+        col=1,
+    )
+
+
+def _gaps(figure: go.Figure, gaps: Sequence[Gap], *, row: int, tz: tzinfo, legend: bool, span: timedelta) -> None:
+    """Hatched bands where nobody looked, and a tick on each short one, which would not show at a 90-day zoom."""
+    if not gaps:
+        return
+    hover = {
+        gap: f"Not observed for {coverage_of.length_words(gap.length)}<br>{_span_words(gap.start, gap.end, tz)}"
+        for gap in gaps
+    }
+    items = [
+        (
+            lane,
+            gap.start,
+            gap.end,
+            f"Not observed · {coverage_of.length_words(gap.length)}" if lane == LANES[0] else "",
+            hover[gap],
+        )
+        for gap in gaps
+        for lane in LANES
+    ]
+    pattern = {"shape": "/", "fgcolor": UNOBSERVED_COLOUR, "bgcolor": "#ffffff", "size": 6, "solidity": 0.3}
+    _bars(
+        figure,
+        items,
+        row=row,
+        tz=tz,
+        name=UNOBSERVED,
+        fill="#ffffff",
+        text_colour="#3c4043",
+        legend=legend,
+        pattern=pattern,
+    )
+    short = [gap for gap in gaps if gap.length < span * SHORT_GAP_SHARE]
+    if not short:
+        return
+    figure.add_trace(
+        go.Scatter(
+            x=[_local(gap.start + gap.length / 2, tz) for gap in short for _ in LANES],
+            y=[lane for _ in short for lane in LANES],
+            customdata=[hover[gap] for gap in short for _ in LANES],
+            hovertemplate="%{customdata}<extra></extra>",
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": LANE_PX - 6, "color": EDGE_COLOUR, "line": {"width": 2}},
+            name=UNOBSERVED,
+            legendgroup=UNOBSERVED,
+            showlegend=False,
+        ),
+        row=row,
+        col=1,
+    )
 
 
 UNWATCHED_SQUARE = "▫️"

@@ -1,4 +1,4 @@
-"""The channel configuration form (create and edit on one screen) and the live run of its checks.
+"""The channel configuration form (create and edit on one screen); Submit hands the checks to a worker.
 
 What was typed lives in `cc_form` (not a widget key), so a refused save, a conflict or a trip to another page
 keeps every value; the widget keys are filled from it whenever the form is drawn.
@@ -14,25 +14,25 @@ from services.access.roles import Actor, PermissionDenied
 from services.access.vault import masked
 from services.configurations import lifecycle as configurations
 from services.configurations import marketing_actions
-from services.configurations.checks import CheckResult
 from services.configurations.fields import (
     CHANNELS,
     MAX_DESCRIPTION_LENGTH,
     ConfigurationInput,
     ConfigurationInvalid,
     credentials,
+    name_errors,
     sender_numbers,
 )
 from services.configurations.names import MAX_NAME_LENGTH, NAME_RULE
-from services.configurations.records import ConfigurationRefused, display_name, get
-from services.configurations.runs import run_checks
+from services.configurations.records import ConfigurationRefused, display_name
 from services.health.model import Severity, assess_stored
 from services.runtime import Console
 from services.store import trouble
 from services.store.models import Credential, PhoneNumber
+from ui import configuration_checks as checks
 from ui.text import plain
 
-FORM, ERRORS, PROBLEM, CHECKING, NOTICE = "cc_form", "cc_errors", "cc_problem", "cc_checking", "cc_notice"
+FORM, ERRORS, PROBLEM, NOTICE = "cc_form", "cc_errors", "cc_problem", "cc_notice"
 WIDGETS = {
     "name": "cc_name",
     "description": "cc_description",
@@ -61,14 +61,15 @@ def close_form() -> None:
 
 
 def notice(kind: str, text: str) -> None:
-    """A message for the next run of the page (success, info or error)."""
-    st.session_state[NOTICE] = (kind, text)
+    """A message for the next run of the page (success, info or error); it replaces the one left before."""
+    st.session_state[NOTICE] = [(kind, text)]
 
 
-def show_notice() -> None:
-    """Show (once) the message the previous action left."""
-    kind, text = st.session_state.pop(NOTICE, (None, None))
-    if kind:
+def show_notice(console: Console) -> None:
+    """Show (once) the message the previous action left, or how this session's checks ended meanwhile."""
+    said = checks.finished(console) or st.session_state.get(NOTICE, [])
+    st.session_state.pop(NOTICE, None)
+    for kind, text in said:
         getattr(st, kind)(text)
 
 
@@ -95,7 +96,7 @@ def _save(console: Console, actor: Actor, *, as_draft: bool) -> None:
                 expected_version=form["version"],
                 at=console.clock(),
             )
-            row_id, name = row.id, display_name(row)
+            row_id, name, update = row.id, display_name(row), row.status == "active"
     except ConfigurationInvalid as exc:
         st.session_state[ERRORS], st.session_state[PROBLEM] = exc.errors, None
         return
@@ -111,8 +112,23 @@ def _save(console: Console, actor: Actor, *, as_draft: bool) -> None:
     close_form()
     if as_draft:
         notice("success", f"Draft “{name}” saved. Reopen it with Edit to finish it.")
-    else:
-        st.session_state[CHECKING] = row_id
+        return
+    assert row_id is not None
+    checks.start(actor, row_id, update=update)
+    what = "Its update" if update else "It"
+    notice("info", f"“{name}” was submitted. {what} is Processing while the checks run; this list shows the outcome.")
+
+
+def _name_left(console: Console) -> None:
+    """On leaving Name: say at once everything wrong with it (a draft may still be saved without a name)."""
+    form = st.session_state[FORM]
+    name = (st.session_state.get(WIDGETS["name"]) or "").strip()
+    errors = dict(st.session_state.get(ERRORS) or {})
+    errors.pop("name", None)
+    if name:
+        with Session(console.engine) as session:
+            errors |= name_errors(session=session, name=name, configuration_id=form["id"])
+    st.session_state[ERRORS] = errors
 
 
 def _credential_changed(console: Console) -> None:
@@ -126,7 +142,7 @@ def _credential_changed(console: Console) -> None:
 def _field_error(field: str) -> None:
     sentence = st.session_state.get(ERRORS, {}).get(field)
     if sentence:
-        st.error(sentence, icon="⚠️")
+        st.error(plain(sentence), icon="⚠️")
 
 
 def _number_label(number: PhoneNumber | None, phone_number_id: str) -> str:
@@ -174,7 +190,14 @@ def render_form(console: Console, actor: Actor) -> None:
     else:
         st.subheader("Create channel configuration" if form["id"] is None else "Edit channel configuration")
     with st.container(border=True):
-        st.text_input("Name", key=WIDGETS["name"], max_chars=MAX_NAME_LENGTH, disabled=active)
+        st.text_input(
+            "Name",
+            key=WIDGETS["name"],
+            max_chars=MAX_NAME_LENGTH,
+            disabled=active,
+            on_change=_name_left,
+            args=(console,),
+        )
         st.caption(NAME_RULE + (" The name of an active configuration cannot change." if active else ""))
         _field_error("name")
         st.text_area(
@@ -226,42 +249,3 @@ def render_form(console: Console, actor: Actor) -> None:
                 st.button("Save as draft", key="cc_save_draft", kwargs={"as_draft": True}, **save)
             st.button("Cancel", key="cc_cancel", on_click=close_form)
     form["values"] = _typed().as_dict()
-
-
-def _progress_line(result: CheckResult) -> str:
-    mark = "✅" if result.passed else ("⏭️" if result.skipped else "❌")
-    return f"{mark} **{result.label}.** {result.sentence}"
-
-
-def run_checks_live(console: Console, actor: Actor, configuration_id: int) -> None:
-    """Run the checks of a stored Processing configuration, showing each result as it completes."""
-    with Session(console.engine) as session:
-        try:
-            row = get(session=session, configuration_id=configuration_id)
-        except ConfigurationRefused as exc:
-            st.error(str(exc))
-            return
-        name, update = display_name(row), row.status == "active"
-    with st.status(f"Checking “{name}”…", expanded=True) as box:
-        run = run_checks(
-            engine=console.engine,
-            graph=console.graph,
-            vault=console.vault,
-            configuration_id=configuration_id,
-            actor=actor,
-            on_progress=lambda result: box.markdown(_progress_line(result)),
-            now=console.clock(),
-        )
-        if run.passed:
-            done = f"“{name}”: the update passed every check and is in service." if update else f"“{name}” is Active."
-            box.update(label=done, state="complete", expanded=False)
-        elif run.target == "update":
-            box.update(
-                label=f"“{name}”: the update failed; the active version stays in service.", state="error", expanded=True
-            )
-        else:
-            box.update(
-                label=f"“{name}” Failed: fix what the failed checks say, then Submit again.",
-                state="error",
-                expanded=True,
-            )

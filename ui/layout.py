@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,6 +15,7 @@ from services.settings import SettingsError, load_settings
 from services.store import trouble
 from ui import resources
 from ui.sign_in import current_actor, sign_out
+from ui.text import plain
 
 PRODUCT = "WhatsApp Channel Console"
 # Streamlit's own sidebar would call the home page "app" after its file; ours names every page.
@@ -22,6 +24,7 @@ NAVIGATION = (
     ("pages/1_API_credentials.py", "API credentials", "🔑"),
     ("pages/2_Channel_configurations.py", "Channel configurations", "📣"),
     ("pages/3_Monitoring.py", "Monitoring", "📈"),
+    ("pages/5_Phone_number.py", "Phone number", "📞"),
     ("pages/4_Audit_log.py", "Audit log", "📜"),
 )
 
@@ -48,6 +51,17 @@ def _navigation(actor: Actor) -> None:
         # A page script run as its own entrypoint (as page tests do) has no app.py to link to.
         return
     st.divider()
+
+
+def link_to(path: str, *, label: str, icon: str, query_params: dict[str, str] | None = None) -> None:
+    """A link to another page of the console, opened in the same tab."""
+    try:
+        st.page_link(path, label=label, icon=icon, query_params=query_params)
+    except StreamlitPageNotFoundError:
+        # A page script run as its own entrypoint (as page tests do) knows no other page: a plain link instead.
+        target = path.rsplit("/", 1)[-1].removesuffix(".py").split("_", 1)[-1]
+        query = "?" + urlencode(query_params) if query_params else ""
+        st.markdown(f"{icon} [{plain(label)}]({target}{query})")
 
 
 _RETRIES = "store_trouble_retries"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from services.access.roles import Actor
 from services.store.models import AuditEvent
+from services.store.types import utcnow
 
 _NEVER_RECORDED = frozenset({"token", "token_ciphertext", "token_fingerprint", "password", "password_hash"})
 
@@ -32,9 +34,14 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     detail: str = "",
+    at: datetime | None = None,
 ) -> AuditEvent:
-    """Add an audit row to `session`; the caller's commit makes it durable with the change itself."""
+    """Add an audit row to `session`; the caller's commit makes it durable with the change itself.
+
+    `at` is when it happened (default now): the demo's credentials are dated in its simulated past.
+    """
     event = AuditEvent(
+        at=at or utcnow(),
         actor=actor.email,
         action=action,
         object_type=object_type,

@@ -12,6 +12,7 @@ from services.configurations import marketing_actions
 from services.configurations.fields import taken_sentence
 from services.graph.client import GraphClient
 from services.graph.errors import GraphError, RateLimited
+from services.graph.expiry import spoken
 from services.graph.types import PhoneNumberHealth
 from services.health import model as health_model
 from services.health.model import Finding, Severity
@@ -133,13 +134,13 @@ def _token(subject: Subject, graph: GraphClient, token: str, now: datetime) -> C
     except GraphError as exc:
         return _graph_failure("token", exc, fix)
     if info.expires_at is not None and info.expires_at <= now:
-        return _failed("token", f"The token of API credential {shown} expired on {info.expires_at:%Y-%m-%d}. {fix}")
+        return _failed("token", f"The token of API credential {shown} expired on {spoken(info.expires_at)}. {fix}")
     if info.expires_at is None:
         return CheckResult("token", True, f"The token of API credential {shown} is valid and does not expire.")
     warning = None
     if info.expires_at - now < EXPIRY_WARNING:
-        warning = f"The token of API credential {shown} expires on {info.expires_at:%Y-%m-%d}; replace it before then."
-    sentence = f"The token of API credential {shown} is valid until {info.expires_at:%Y-%m-%d %H:%M} UTC."
+        warning = f"The token of API credential {shown} expires on {spoken(info.expires_at)}; replace it before then."
+    sentence = f"The token of API credential {shown} is valid until {spoken(info.expires_at)}."
     return CheckResult("token", True, sentence, warning=warning)
 
 

@@ -1,7 +1,7 @@
 """Channel configurations' lifecycle: Draft -> Processing -> Active or Failed; Active -> Deactivated -> again.
 
-Each call commits its change (with its audit row). Submit and activate leave the configuration in Processing;
-the caller then runs the checks (`services.configurations.runs.run_checks`).
+Each call commits its change (with its audit row). Submit, Submit again and activate leave the configuration in
+Processing; the caller then hands its checks to a worker (`services.configurations.background.CHECKS`).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def submit(
 ) -> ChannelConfiguration:
     """Validate every field, then store the configuration as Processing (an Active one: its update) and commit.
 
-    The caller runs the checks next (`configuration_runs.run_checks`).
+    The caller runs the checks next, on a worker (`services.configurations.background.CHECKS`).
     """
     require_admin(actor, "submit channel configurations")
     values = values.cleaned()
@@ -110,6 +110,36 @@ def submit(
         expected_version=expected_version,
         at=at,
     )
+
+
+def submit_again(
+    *,
+    session: Session,
+    actor: Actor,
+    configuration_id: int,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> ChannelConfiguration:
+    """Failed -> Processing with the values as stored (what failed may be fixed outside: Meta, a credential)."""
+    require_admin(actor, "submit channel configurations")
+    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
+    if row.status != "failed":
+        raise ConfigurationRefused(
+            f"Only a failed configuration can be submitted again; “{display_name(row)}” is {row.status}."
+        )
+    try:
+        return submit(
+            session=session,
+            actor=actor,
+            values=ConfigurationInput.of(row),
+            configuration_id=row.id,
+            expected_version=row.version,
+            at=at,
+        )
+    except ConfigurationInvalid as exc:
+        raise ConfigurationRefused(
+            f"“{display_name(row)}” cannot be submitted again as it is: {exc} Edit it to fix this."
+        ) from None
 
 
 def deactivate(

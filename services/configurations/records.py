@@ -10,12 +10,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
 from services.access import audit
 from services.access.roles import Actor
 from services.configurations.fields import ConfigurationInput, ConfigurationInvalid, taken_sentence
+from services.graph.expiry import spoken
 from services.store.models import LIVE_NAME_INDEX, ChannelConfiguration
 from services.store.types import utcnow
 
@@ -49,6 +51,14 @@ def list_configurations(
     return list(session.exec(query.order_by(*order)))
 
 
+def processing_ids(*, session: Session) -> set[int]:
+    """The configurations whose checks (or whose update's checks) are running or due."""
+    stuck = or_(
+        col(ChannelConfiguration.status) == "processing", col(ChannelConfiguration.update_status) == "processing"
+    )
+    return {row_id for row_id in session.exec(select(ChannelConfiguration.id).where(stuck)) if row_id is not None}
+
+
 def get(*, session: Session, configuration_id: int) -> ChannelConfiguration:
     """The configuration as stored now; ConfigurationNotFound if it was deleted."""
     row = session.get(ChannelConfiguration, configuration_id, populate_existing=True)
@@ -77,7 +87,7 @@ def opened(*, session: Session, configuration_id: int, expected_version: int | N
 
 def changed(row: ChannelConfiguration) -> ConfigurationChanged:
     """The refusal of a save that would overwrite `row`'s newer version."""
-    when = f"{row.updated_at:%Y-%m-%d %H:%M} UTC"
+    when = spoken(row.updated_at)
     return ConfigurationChanged(
         f"“{display_name(row)}” was changed since you opened it (by {row.updated_by or 'someone'} at {when}). "
         "Your input is kept: reopen the configuration to see the latest version, then apply your changes again."

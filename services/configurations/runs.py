@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from services.access.roles import SYSTEM, Actor, require_admin
 from services.access.vault import TokenVault
 from services.configurations.checks import CheckResult, Subject, evaluate
 from services.configurations.fields import ConfigurationInput, name_taken
-from services.configurations.records import ConfigurationRefused, get, store
+from services.configurations.records import ConfigurationRefused, get, processing_ids, store
 from services.credentials.lifecycle import token_of
 from services.graph.client import GraphClient
-from services.store.models import ChannelConfiguration, Credential, PhoneNumber
+from services.store.models import Credential, PhoneNumber
 from services.store.types import utcnow
 
 _ACTIONS = {
@@ -103,10 +103,7 @@ def run_checks(
 def recover_processing(*, engine: Engine, graph: GraphClient, vault: TokenVault, now: datetime | None = None) -> int:
     """Check again every configuration (or update) a crash left in Processing; how many were checked."""
     with Session(engine) as session:
-        stuck = or_(
-            col(ChannelConfiguration.status) == "processing", col(ChannelConfiguration.update_status) == "processing"
-        )
-        ids = list(session.exec(select(ChannelConfiguration.id).where(stuck).order_by(col(ChannelConfiguration.id))))
+        ids = sorted(processing_ids(session=session))
     checked = 0
     for configuration_id in ids:
         try:

@@ -15,6 +15,17 @@ from services.store.types import utcnow
 
 _BUSINESS_ID = re.compile(r"^[0-9]{1,32}$")
 _WHITESPACE = re.compile(r"\s")
+# Meta's code 190 subcodes for a token that was once good and no longer is (Graph error-handling guide).
+ENDED_SUBCODES = {
+    458: "the app it was made for was removed from the business",
+    459: "its user must log in to Facebook to clear a security checkpoint",
+    460: "its user changed their password",
+    464: "its user has not confirmed their account",
+    467: "it was revoked (or its user logged out)",
+    492: "its session is no longer valid",
+}
+# What Meta says of a token it cannot even decode: a typo, a cut-off paste.
+_UNREADABLE = ("cannot parse", "malformed")
 
 
 class CredentialInputError(ValueError):
@@ -68,6 +79,43 @@ def check_input(*, token: str, business_id: str) -> tuple[str, str]:
     return token, business_id
 
 
+def token_refusal(error: TokenInvalid) -> TokenInvalid:
+    """Meta's refusal in words that tell a revoked token from a mistyped one (Meta's subcode and message decide)."""
+    if error.subcode in ENDED_SUBCODES:
+        sentence = (
+            f"Meta no longer accepts this API token: {ENDED_SUBCODES[error.subcode]}, so it will not work again; "
+            f"{NEW_TOKEN} and paste it here."
+        )
+    elif any(words in (error.meta_message or "").lower() for words in _UNREADABLE):
+        sentence = (
+            "Meta cannot read this API token: it looks mistyped or cut short. Copy the whole token again from Meta "
+            "Business Suite (it starts with EAA and has no spaces) and paste it here."
+        )
+    else:
+        return error
+    return TokenInvalid(
+        sentence,
+        code=error.code,
+        subcode=error.subcode,
+        http_status=error.http_status,
+        fbtrace_id=error.fbtrace_id,
+        meta_message=error.meta_message,
+    )
+
+
+def field_of(error: Exception) -> str:
+    """The input a refusal is about ("token", "business_id", ...), or "" when no one field is to blame."""
+    if isinstance(error, CredentialInputError):
+        return error.field
+    if isinstance(error, BusinessNotReachable):
+        return "business_id"
+    if isinstance(error, (TokenExpired, TokenInvalid, PermissionMissing)):
+        return "token"
+    if isinstance(error, BadParameter):
+        return "business_id"
+    return ""
+
+
 def check_token(info: TokenInfo, *, at: datetime) -> None:
     """Refuse a token debug_token calls invalid or expired, or one without whatsapp_business_management."""
     # Meta's is_valid decides, not our clock: a skewed console clock must not refuse a token Meta accepts.
@@ -90,7 +138,10 @@ def check_token(info: TokenInfo, *, at: datetime) -> None:
 def discover(*, graph: GraphClient, token: str, business_id: str, at: datetime | None = None) -> Discovery:
     """Check the input, the token (debug_token) and the business; return the WABAs to choose from."""
     token, business_id = check_input(token=token, business_id=business_id)
-    info = graph.debug_token(token)
+    try:
+        info = graph.debug_token(token)
+    except TokenInvalid as exc:
+        raise token_refusal(exc) from None
     check_token(info, at=at or utcnow())
     try:
         accounts = graph.business_accounts(token, business_id)

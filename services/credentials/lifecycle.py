@@ -20,6 +20,8 @@ from services.credentials.discovery import (
     discover,
     discover_numbers,
 )
+from services.credentials.discovery import field_of as input_field_of
+from services.credentials.numbers import default_name
 from services.credentials.views import (
     CredentialNotFound,
     CredentialView,
@@ -33,6 +35,7 @@ from services.graph.client import GraphClient
 from services.graph.types import PhoneNumberHealth
 from services.health import fleet
 from services.store.models import ChannelConfiguration, Credential
+from services.store.types import utcnow
 
 # One import for callers: discovery (steps 1-3), the read model and re-validation live in sibling modules.
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "discover",
     "ensure_deletable",
     "discover_numbers",
+    "field_of",
     "list_credentials",
     "revalidate",
     "rotate_token",
@@ -66,6 +70,11 @@ class DuplicateCredential(ValueError):
 
 class CredentialInUse(ValueError):
     """A channel configuration still names this credential."""
+
+
+def field_of(error: Exception) -> str:
+    """The input of the flow a refusal is about ("token", "business_id", "phone_number_id", ...), or ""."""
+    return "phone_number_id" if isinstance(error, DuplicateCredential) else input_field_of(error)
 
 
 def token_of(*, credential: Credential, vault: TokenVault) -> str:
@@ -131,7 +140,7 @@ def connect(
     )
     fingerprint = vault.fingerprint(token)
     _refuse_duplicate(session, fingerprint=fingerprint, number=number, other_than=None)
-    label = (name or "").strip() or f"{account.name} · {number.display_phone_number}"
+    label = (name or "").strip() or default_name(number)
     if len(label) > NAME_MAX:
         raise CredentialInputError("name", f"Keep the name to {NAME_MAX} characters or fewer.")
 
@@ -149,7 +158,8 @@ def connect(
         token_state="valid",
         token_expires_at=discovery.token.expires_at,
         token_checked_at=at,
-        created_at=at,
+        # When the row was stored, as the audit log says it (`at` may be a simulated clock: the demo's history).
+        created_at=utcnow(),
         created_by=actor.email,
         updated_at=at,
     )

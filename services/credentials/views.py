@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlmodel import Session, col, select
 
 from services.access.vault import masked
-from services.graph.expiry import MONTHS
 from services.graph.types import ThroughputLevel
+from services.moments import local_day
 from services.store.models import ChannelConfiguration, Credential, PhoneNumber, WhatsAppBusinessAccount
 from services.store.types import utcnow
 
@@ -50,12 +50,6 @@ class CredentialView:
         return ThroughputLevel.parse(self.throughput_level).messages_per_second
 
 
-def day(moment: datetime) -> str:
-    """'9 Jan 2027', whatever the process locale."""
-    utc = moment.astimezone(UTC)
-    return f"{utc.day} {MONTHS[utc.month - 1]} {utc.year}"
-
-
 def effective_state(state: str, expires_at: datetime | None, *, at: datetime) -> str:
     """The stored state, except that a valid token past its expiry is expired."""
     if state == "valid" and expires_at is not None and expires_at <= at:
@@ -63,13 +57,13 @@ def effective_state(state: str, expires_at: datetime | None, *, at: datetime) ->
     return state
 
 
-def token_state_words(state: str, expires_at: datetime | None, *, at: datetime) -> str:
+def token_state_words(state: str, expires_at: datetime | None, *, at: datetime, tz: tzinfo = UTC) -> str:
     """'Valid', 'Valid · expires on 9 Jan 2027', 'Expired on 24 Nov 2026', 'Invalid' or 'Not checked yet'."""
     state = effective_state(state, expires_at, at=at)
     if state == "expired":
-        return f"Expired on {day(expires_at)}" if expires_at else "Expired"
+        return f"Expired on {local_day(expires_at, tz)}" if expires_at else "Expired"
     if state == "valid":
-        return f"Valid · expires on {day(expires_at)}" if expires_at else "Valid"
+        return f"Valid · expires on {local_day(expires_at, tz)}" if expires_at else "Valid"
     return "Invalid" if state == "invalid" else "Not checked yet"
 
 
@@ -111,6 +105,7 @@ def _view(
     *,
     at: datetime,
     used_by: tuple[str, ...],
+    tz: tzinfo = UTC,
 ) -> CredentialView:
     assert credential.id is not None
     return CredentialView(
@@ -128,7 +123,7 @@ def _view(
         number_status=number.status if number else None,
         token_masked=masked(credential.token_last4),
         token_state=effective_state(credential.token_state, credential.token_expires_at, at=at),
-        token_state_words=token_state_words(credential.token_state, credential.token_expires_at, at=at),
+        token_state_words=token_state_words(credential.token_state, credential.token_expires_at, at=at, tz=tz),
         problem=credential.token_problem,
         checked_at=credential.token_checked_at,
         created_at=credential.created_at,
@@ -137,7 +132,7 @@ def _view(
     )
 
 
-def list_credentials(*, session: Session, at: datetime | None = None) -> list[CredentialView]:
+def list_credentials(*, session: Session, at: datetime | None = None, tz: tzinfo = UTC) -> list[CredentialView]:
     """Every stored credential, newest first, with its WABA, number and token state at `at` (default now)."""
     at = at or utcnow()
     query = (
@@ -152,7 +147,7 @@ def list_credentials(*, session: Session, at: datetime | None = None) -> list[Cr
             if live:
                 used.setdefault(credential_id, []).append(row.name)
     return [
-        _view(credential, waba, number, at=at, used_by=tuple(used.get(credential.id or 0, ())))
+        _view(credential, waba, number, at=at, used_by=tuple(used.get(credential.id or 0, ())), tz=tz)
         for credential, waba, number in session.exec(query)
     ]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from services.moments import MONTHS, moment_words
+
 # Meta words expiries in Pacific time; the abbreviation says which offset was in force.
 ZONES = {"PST": -8, "PDT": -7, "UTC": 0, "GMT": 0}
 _EXPIRED_ON = re.compile(
@@ -38,6 +39,5 @@ def parse_expiry(message: str | None) -> datetime | None:
 
 
 def spoken(moment: datetime) -> str:
-    """`24 Nov 2026 at 12:00 UTC`, whatever the process locale."""
-    utc = moment.astimezone(UTC)
-    return f"{utc.day} {MONTHS[utc.month - 1]} {utc.year} at {utc:%H:%M} UTC"
+    """`24 Nov 2026, 12:00 UTC`: sentences the services write, later read in any zone, say UTC."""
+    return moment_words(moment, UTC)

@@ -1,4 +1,7 @@
-"""Changes in a number's health, in words: 'quality dropped from GREEN to YELLOW on 20 Nov at 14:05 UTC'."""
+"""Changes in a number's health, in words.
+
+'quality dropped from Green · high to Yellow · medium on 20 Nov 2026, 14:05 UTC'
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pandas as pd
 
 from services.graph.types import QualityRating, ThroughputLevel
 from services.health.vocabulary import field_words
+from services.moments import moment_words
 from services.store.models import HealthInterval
 
 # Every messaging limit Meta has used, lowest first (2025 dropped the 1K tier and added 2K).
@@ -23,13 +27,6 @@ FIELDS = (
     ("can send", "can_send"),
 )
 _CAN_SEND_RANK = {"BLOCKED": 0, "LIMITED": 1, "AVAILABLE": 2}
-
-
-def when(at: datetime, tz: tzinfo, *, zone: bool = True) -> str:
-    """'20 Nov at 14:05 UTC' in the viewer's time zone."""
-    local = at.astimezone(tz)
-    text = f"{local.day} {local:%b} at {local:%H:%M}"
-    return f"{text} {local.tzname()}" if zone else text
 
 
 def _direction(what: str, before: str | None, after: str | None) -> str:
@@ -66,10 +63,13 @@ class Change:
         return _direction(self.what, self.before, self.after)
 
     def describe(self, tz: tzinfo) -> str:
-        """'quality dropped from Green · high to Yellow · medium on 20 Nov at 14:05 UTC'."""
-        moment = f"on {when(self.at, tz)}"
+        """'quality dropped from Green · high to Yellow · medium on 20 Nov 2026, 14:05 UTC'."""
+        moment = f"on {moment_words(self.at, tz)}"
         if self.unwatched_since is not None:
-            moment = f"between {when(self.unwatched_since, tz, zone=False)} and {when(self.at, tz)} (not monitored)"
+            moment = (
+                f"between {moment_words(self.unwatched_since, tz, with_zone=False)} and "
+                f"{moment_words(self.at, tz)} (not monitored)"
+            )
         before, after = field_words(self.what, self.before), field_words(self.what, self.after)
         return f"{self.what} {self.direction} from {before} to {after} {moment}"
 

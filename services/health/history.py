@@ -1,4 +1,4 @@
-"""Reading health history: stretches clipped to a window, step series with gaps, daily lowest ratings, the table.
+"""Reading health history: stretches clipped to a window, the gaps between them, daily lowest ratings, the table.
 
 `services.health.recording` writes the history (one row per unchanged stretch); `services.health.changes`
 puts it in words.
@@ -6,15 +6,13 @@ puts it in words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
-import pandas as pd
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from services.graph.types import ThroughputLevel
 from services.store.models import HealthInterval
 
 T = TypeVar("T")
@@ -52,6 +50,18 @@ def read(*, session: Session, phone_number_ids: Sequence[str], start: datetime, 
         .order_by(col(HealthInterval.phone_number_id), col(HealthInterval.since))
     )
     return list(session.exec(query))
+
+
+def began(*, session: Session, phone_number_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each number's history began: its first observation ever (numbers never observed are left out)."""
+    if not phone_number_ids:
+        return {}
+    query = (
+        select(HealthInterval.phone_number_id, func.min(HealthInterval.since))
+        .where(col(HealthInterval.phone_number_id).in_(list(phone_number_ids)))
+        .group_by(col(HealthInterval.phone_number_id))
+    )
+    return {number: first for number, first in session.exec(query) if first is not None}
 
 
 def _successor(rows: Sequence[HealthInterval], i: int) -> HealthInterval | None:
@@ -143,38 +153,3 @@ def daily_worst(
                 strip[i] = seen
             day += timedelta(days=1)
     return worst
-
-
-def table(found: Sequence[Stretch], *, labels: Mapping[str, str], tz: tzinfo) -> pd.DataFrame:
-    """The stretches as a table (the viewer's time zone): what the screen shows and what its CSV holds."""
-    return pd.DataFrame(
-        {
-            "number": [labels.get(s.phone_number_id, s.phone_number_id) for s in found],
-            "phone_number_id": [s.phone_number_id for s in found],
-            "from": pd.to_datetime([s.start for s in found], utc=True).tz_convert(tz),
-            "to": pd.to_datetime([s.end for s in found], utc=True).tz_convert(tz),
-            "quality_rating": [s.quality_rating for s in found],
-            "throughput_level": [s.throughput_level for s in found],
-            "messages_per_second": pd.array(
-                [ThroughputLevel.parse(s.throughput_level).messages_per_second for s in found], dtype="Int64"
-            ),
-            "messaging_limit": [s.messaging_limit for s in found],
-            "status": [s.status for s in found],
-            "gap_after": [s.gap_after for s in found],
-        }
-    )
-
-
-# OWASP's CSV injection advice: a cell a spreadsheet would run as a formula starts with a quote instead.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """The table as CSV, with every text cell that could run as a formula neutralised by a leading '."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda value: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
-            )
-    return safe.to_csv(index=False)

@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 
 from services.access.vault import masked
 from services.credentials.views import effective_state
-from services.health import changes as history_changes
 from services.health import fleet, history
 from services.health.model import Assessment, Finding, Severity, assess_account, assess_stored
 from services.health.vocabulary import entity_words, limit_words
+from services.moments import moment_words
 from services.store.models import Credential, HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
 STRIP_DAYS = 14
@@ -100,7 +100,7 @@ def _credential_attention(
         renew = "Replace the token on the API credentials page; until then its numbers are not polled."
         if state in BROKEN_TOKEN_STATES:
             if state != credential.token_state and expires is not None:  # past its date, not yet refused by Meta
-                sentence = f"expired on {history_changes.when(expires, tz)}"
+                sentence = f"expired on {moment_words(expires, tz)}"
             else:
                 sentence = f"is {state}"
             found.append(
@@ -116,12 +116,12 @@ def _credential_attention(
         elif state == "valid" and expires is not None and expires <= now + ATTENTION_WINDOW:
             days = round((expires - now) / timedelta(days=1))
             soon = "within a day" if expires - now < timedelta(days=1) else f"in {days} day{'s' if days > 1 else ''}"
-            sentence = f"expires on {history_changes.when(expires, tz)} ({soon})"
+            sentence = f"expires on {moment_words(expires, tz)} ({soon})"
             found.append(Attention(Severity.AT_RISK, who, sentence, advice=renew, numbers=numbers))
     return found
 
 
-def _since(rows: Sequence[HealthInterval], severity: Severity) -> datetime | None:
+def severity_since(rows: Sequence[HealthInterval], severity: Severity) -> datetime | None:
     """When the number's current severity began, as far back as the rows read reach."""
     since = None
     for row in reversed(rows):
@@ -165,7 +165,7 @@ def _number_attention(
                 assessment.severity,
                 labels[number.id],
                 worst.sentence,
-                since=_since(rows.get(number.id, []), assessment.severity),
+                since=severity_since(rows.get(number.id, []), assessment.severity),
                 meta_says=worst.meta_says,
                 advice=worst.advice,
                 phone_number_id=number.id,
@@ -183,7 +183,7 @@ def _number_attention(
             subject = entity_words(kind).removeprefix("its ").removeprefix("the ").capitalize() + f" {entity_id}"
         verb = "cannot send messages" if worst.severity is Severity.BLOCKED else "can send only with limits"
         code = f" (Meta error {worst.error_code})" if worst.error_code is not None else ""
-        starts = [_since(rows.get(n.id, []), assessments[n.id].severity) for n in held]
+        starts = [severity_since(rows.get(n.id, []), assessments[n.id].severity) for n in held]
         found.append(
             Attention(
                 worst.severity,

@@ -106,3 +106,32 @@ def field_words(what: str, value: str | None) -> str:
         "status": status_words,
         "can send": can_send_words,
     }.get(what, str)(value)
+
+
+NAME_STATUSES = {
+    "APPROVED": "Approved",
+    "AVAILABLE_WITHOUT_REVIEW": "Shown without review",
+    "DECLINED": "Declined by Meta",
+    "EXPIRED": "Request expired",
+    "PENDING_REVIEW": "Waiting for Meta's review",
+    "NONE": "Not requested",
+}
+REVIEW_STATUSES = {
+    "APPROVED": "Approved",
+    "PENDING": "Waiting for Meta's review",
+    "REJECTED": "Rejected by Meta",
+}
+
+
+def name_status_words(status: str | None) -> str:
+    """A display name's review: 'Approved', 'Declined by Meta'."""
+    if not status:
+        return "Not reported"
+    return NAME_STATUSES.get(status.upper(), f"Not known to the console ({status})")
+
+
+def review_words(status: str | None) -> str:
+    """A WhatsApp Business Account's review by Meta."""
+    if not status:
+        return "Not reported"
+    return REVIEW_STATUSES.get(status.upper(), f"Not known to the console ({status})")

@@ -8,8 +8,9 @@ on any Streamlit exception, browser console error or traceback in the server's l
 
 Environment:
 - CHROMIUM_PATH: the browser (default /usr/bin/chromium, Debian's package; a missing browser fails, never skips).
-- CONSOLE_SCREENSHOTS=1: each test also saves the pages it visits to docs/screenshots/<page>.png (home,
-  api-credentials, channel-configurations, monitoring), full page at 1400 px wide, for the README.
+- CONSOLE_SCREENSHOTS=1: the tests also save the pages they visit to docs/screenshots/<page>-1440.png and
+  <page>-390.png (home, api-credentials, channel-configurations, monitoring, phone-number), full page, for the
+  README.
 The summary prints how long the first home page took to render after the server became healthy.
 """
 

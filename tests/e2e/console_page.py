@@ -10,7 +10,8 @@ from playwright.sync_api import ConsoleMessage, Error, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1400, 900
+SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1440, 900
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 RUN_TIMEOUT_MS = 30_000
 # Opened at a page's own URL, Streamlit's client first looks for its server under that path (/Monitoring/_stcore/...)
 # and then at the root; Chromium logs each miss as a console error. Those probes are Streamlit's, not ours.
@@ -95,7 +96,7 @@ class ConsolePage:
         assert self.errors == [], "\n".join(self.errors)
 
     def screenshot(self, name: str) -> Path | None:
-        """Save the whole page to docs/screenshots/<name>.png when screenshots are wanted."""
+        """Save the whole page, at the viewport's width, to docs/screenshots/<name>.png when screenshots are wanted."""
         if not screenshots_wanted():
             return None
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -107,9 +108,10 @@ class ConsolePage:
             "() => { const m = document.querySelector(\"[data-testid='stMain']\");"
             " return m ? m.scrollHeight : document.body.scrollHeight; }"
         )
-        self.page.set_viewport_size({"width": SCREENSHOT_WIDTH, "height": max(SCREENSHOT_HEIGHT, int(height))})
+        viewport = self.page.viewport_size or {"width": SCREENSHOT_WIDTH, "height": SCREENSHOT_HEIGHT}
+        self.page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], int(height))})
         self.settle()
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True, animations="disabled")
-        self.page.set_viewport_size({"width": SCREENSHOT_WIDTH, "height": SCREENSHOT_HEIGHT})
+        self.page.set_viewport_size(viewport)
         return path

@@ -1,6 +1,6 @@
 """Setting up a channel in a real browser: an API credential, then a channel configuration that goes Active.
 
-Set CONSOLE_SCREENSHOTS=1 to refresh docs/screenshots/api-credentials.png and channel-configurations.png.
+The screenshots of these pages come from test_api_credentials.py and test_channel_configurations.py.
 """
 
 import re
@@ -21,7 +21,7 @@ JASPERS_CREDENTIAL = "Jasper's Market · +1 631-555-0101 (••••OKEN)"
 def _start_credential(console: ConsolePage, *, token: str, business_id: str) -> None:
     console.open("API_credentials")
     console.button("Create new API credentials").click()
-    expect(console.main.get_by_text("Step 1 of 3")).to_be_visible()
+    expect(console.main.get_by_text("Step 1 of 2")).to_be_visible()
     console.field("API token").fill(token)
     console.field("Business account ID").fill(business_id)
     console.button("Continue").click()
@@ -39,12 +39,10 @@ def _fill_configuration(console: ConsolePage, *, name: str, marketing_action: st
 
 def test_seed_flow_a_new_credential_and_a_draft_configuration_that_becomes_active(console: ConsolePage) -> None:
     _start_credential(console, token="EAADEMOTOKEN", business_id=JASPERS)
-    expect(console.main.get_by_text("Step 2 of 3")).to_be_visible()
+    expect(console.main.get_by_text("Step 2 of 2")).to_be_visible()
     console.settle()
     expect(console.selectbox("Business account")).to_have_value(f"Jasper's Market · {JASPERS_WABA}")
-    console.button("Continue").click()
-    expect(console.main.get_by_text("Step 3 of 3")).to_be_visible()
-    console.settle()
+    expect(console.button("Continue")).to_have_count(0)  # the account's numbers are listed at once
     console.choose("Phone number", "+1 631-555-0102 · Jasper's Ice Cream")
     expect(console.main.get_by_text("Quality rating", exact=True)).to_be_visible()
     expect(console.main.get_by_text("Green · high")).to_be_visible()
@@ -58,7 +56,6 @@ def test_seed_flow_a_new_credential_and_a_draft_configuration_that_becomes_activ
     expect(card).to_contain_text("+1 631-555-0102")
     expect(card).to_contain_text("••••OKEN")
     expect(card).not_to_contain_text("EAADEMOTOKEN")
-    console.screenshot("api-credentials")
 
     name = "ice_cream.summer-2026"
     _fill_configuration(
@@ -113,7 +110,6 @@ def test_a_failing_check_fails_the_configuration_and_shows_why(
     expect(failed).to_contain_text(
         f"Give the token's system user access to WhatsApp Business Account {JASPERS_WABA} in Meta Business Suite"
     )
-    console.screenshot("channel-configurations")
 
 
 def test_an_expired_token_at_continue_shows_its_sentence_and_keeps_what_was_typed(console: ConsolePage) -> None:
@@ -121,6 +117,6 @@ def test_an_expired_token_at_continue_shows_its_sentence_and_keeps_what_was_type
     sentence = console.main.get_by_text(re.compile(r"^The API token expired on .+ and paste it here\.$"))
     expect(sentence).to_be_visible()
     console.settle()
-    expect(console.main.get_by_text("Step 1 of 3")).to_be_visible()
+    expect(console.main.get_by_text("Step 1 of 2")).to_be_visible()
     expect(console.field("API token")).to_have_value("EAADEMOEXPIRED")
     expect(console.field("Business account ID")).to_have_value(JASPERS)

@@ -1,4 +1,7 @@
-"""The home page's fleet view in a real browser (CONSOLE_SCREENSHOTS=1 refreshes docs/screenshots/home.png)."""
+"""The home page's fleet view in a real browser.
+
+CONSOLE_SCREENSHOTS=1 refreshes docs/screenshots/home-1440.png and home-390.png.
+"""
 
 import csv
 import io
@@ -7,13 +10,20 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from services.health.model import Severity
 from services.health.overview import STRIP_DAYS
 from services.settings import DEFAULT_GRAPH_API_VERSION
 from services.simulator.demo import AURORA_WABA, JASPERS_WABA, LUCKY_SHRUB_WABA
-from tests.e2e.console_page import ROOT, ConsolePage
+from tests.e2e.console_page import (
+    PHONE_HEIGHT,
+    PHONE_WIDTH,
+    ROOT,
+    SCREENSHOT_HEIGHT,
+    SCREENSHOT_WIDTH,
+    ConsolePage,
+)
 from tests.e2e.servers import Process
 from ui.charts import STRIP_COLUMN_PX
 
@@ -39,9 +49,14 @@ def _demo_numbers(simulator: Process) -> set[str]:
     return labels
 
 
+def _full_table(console: ConsolePage) -> Locator:
+    """The fleet table as a wide screen shows it (a phone gets a narrower one in its place)."""
+    return console.main.locator(".st-key-fleet_full").get_by_test_id("stDataFrame")
+
+
 def _fleet_table(console: ConsolePage) -> list[dict[str, str]]:
     """The rows of the fleet table, through its own "Download as CSV" (the grid is drawn on a canvas)."""
-    table = console.main.get_by_test_id("stDataFrame").first
+    table = _full_table(console)
     table.hover()
     with console.page.expect_download() as download:
         table.get_by_role("button", name="Download as CSV").click()
@@ -68,7 +83,32 @@ def test_home_lists_every_demo_number_worst_first(console: ConsolePage, simulato
     ranks = [_rank(row) for row in rows]
     assert ranks == sorted(ranks), f"not worst first: {[row['Number'] for row in rows]}"
     assert rows[0]["Can send"] == "Blocked"
-    console.screenshot("home")
+    console.page.set_viewport_size({"width": SCREENSHOT_WIDTH, "height": SCREENSHOT_HEIGHT})
+    console.screenshot("home-1440")
+
+
+def test_on_a_phone_the_overview_keeps_number_health_and_can_send_on_screen(console: ConsolePage) -> None:
+    console.page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
+    console.open()
+    expect(_full_table(console)).to_be_hidden()
+    table = console.main.locator(".st-key-fleet_phone").get_by_test_id("stDataFrame")
+    expect(table).to_be_visible()
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH
+    scroller = table.locator(".dvn-scroller").first
+    scroll_width, client_width = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert scroll_width <= client_width, f"the phone's table scrolls sideways: {scroll_width} > {client_width} px"
+    # The attention entries link to the numbers' pages.
+    opens = console.page.get_by_role("link", name="Open its page")
+    blocks = console.main.get_by_test_id("stVerticalBlock").filter(has_text="⛔ Aurora Bakehouse +1 212-555-0108")
+    link = blocks.filter(has=opens).last.get_by_role("link", name="Open its page")  # the innermost: its entry
+    expect(link).to_be_visible()
+    console.screenshot("home-390")
+    link.click()
+    console.settle()
+    expect(console.main.get_by_role("heading", level=1)).to_contain_text("Aurora Bakehouse")
+    console.assert_clean()
 
 
 @pytest.mark.parametrize("width", [1440])
@@ -76,7 +116,7 @@ def test_at_1440_px_every_fleet_column_and_the_newest_strip_day_are_visible(cons
     console.page.set_viewport_size({"width": width, "height": 900})
     console.page.add_init_script("delete window.showSaveFilePicker")  # see the test above
     console.open()
-    table = console.main.get_by_test_id("stDataFrame").first
+    table = _full_table(console)
     table.scroll_into_view_if_needed()
     scroller = table.locator(".dvn-scroller").first
     # No horizontal scrolling: the grid is as wide as its content, so every column, Status included, is on screen.

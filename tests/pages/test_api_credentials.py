@@ -6,6 +6,7 @@ from sqlmodel import Session, select, update
 from streamlit.testing.v1 import AppTest
 
 from services.access.roles import Actor
+from services.moments import day_words
 from services.runtime import open_store
 from services.simulator import Fault
 from services.store.models import ChannelConfiguration, Credential, PhoneNumber
@@ -53,11 +54,13 @@ def _step_one(at: AppTest, token: str, business_id: str) -> AppTest:
     return _button(at, "Continue").click().run()
 
 
-def _to_step_three(at: AppTest, token: str = TOKEN, waba: str = "2000000000000011") -> AppTest:
+def _to_numbers(at: AppTest, token: str = TOKEN, waba: str = "2000000000000011") -> AppTest:
+    """Create, step 1, and the account: its numbers are listed with no further Continue."""
     _button(at, "Create new API credentials").click().run()
     _step_one(at, token, JASPERS)
-    at.selectbox(key="credform_waba").select(waba).run()
-    return _button(at, "Continue").click().run()
+    if at.selectbox(key="credform_waba").value != waba:
+        at.selectbox(key="credform_waba").select(waba).run()
+    return at
 
 
 def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: ServedSimulator) -> None:
@@ -68,22 +71,24 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
 
     # Step 1
     _button(at, "Create new API credentials").click().run()
+    assert "Step 1 of 2 · API token and business" in _texts(at)
     assert [(t.label, t.proto.type) for t in at.text_input] == [("API token", 1), ("Business account ID", 0)]
     _step_one(at, TOKEN, JASPERS)
-    # Step 2: the business's WABAs, named and with their IDs
+    # Step 2: the business's WABAs, named and with their IDs, and at once the first account's numbers
+    assert "Step 2 of 2 · WhatsApp Business Account and phone number" in _texts(at)
     assert at.selectbox(key="credform_waba").label == "Business account"
     assert at.selectbox(key="credform_waba").options == [
         "Jasper's Market · 2000000000000011",
         "Lucky Shrub · 2000000000000012 (client)",
     ]
     assert f"Business account ID {JASPERS} · API token ••••4Q7R" in _texts(at)
+    assert [b.label for b in at.button if b.key and b.key.startswith("cred_")] == ["Back", "Submit", "Cancel"]
     _button(at, "Back").click().run()
     assert at.text_input(key="credform_token").value == TOKEN  # Back keeps what was typed
     assert at.text_input(key="credform_business_id").value == JASPERS
     _button(at, "Continue").click().run()
-    _button(at, "Continue").click().run()
 
-    # Step 3: the numbers, and the chosen one's settings read-only
+    # The numbers, and the chosen one's settings read-only
     number = at.selectbox(key="credform_number")
     assert number.label == "Phone number"
     assert number.options == [
@@ -98,11 +103,14 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
     )
     assert any(text.startswith("Customer feedback on the messages this number sent recently") for text in texts)
     assert {"**Status**", "Connected", "**Messaging limit**", "Unlimited"} <= set(texts)
-    assert at.text_input(key="credform_name").value == "Jasper's Market · +1 631-555-0103"
+    assert at.text_input(key="credform_name").value == "Jasper's Bakery · +1 631-555-0103"
+    number.select("3000000000000102").run()  # the default name follows the number's own name
+    assert at.text_input(key="credform_name").value == "Jasper's Ice Cream · +1 631-555-0102"
+    at.selectbox(key="credform_number").select("3000000000000103").run()
     at.text_input(key="credform_name").input("Bakery main").run()
     _button(at, "Back").click().run()
-    assert at.selectbox(key="credform_waba").value == "2000000000000011"
     _button(at, "Continue").click().run()
+    assert at.selectbox(key="credform_waba").value == "2000000000000011"
     assert at.selectbox(key="credform_number").value == "3000000000000103"
     assert at.text_input(key="credform_name").value == "Bakery main"
     _button(at, "Submit").click().run()
@@ -116,7 +124,7 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
     )
     assert ":green-badge[Green · high]" in texts and "Standard · 80 messages/s" in texts
     assert any(t.startswith("`••••4Q7R`  \n:green-badge[Valid · expires on ") for t in texts)
-    assert any(t.startswith("Created ") and t.endswith("by ops@example.com") for t in texts)
+    assert f"Created {day_words(utcnow().date())} by ops@example.com" in texts
     assert not [k for k in at.session_state if str(k).startswith(("cred_token", "credform_token"))]
 
     # Re-validate: three hours later the bakery's quality has dropped
@@ -165,6 +173,41 @@ def test_the_whole_flow_create_list_revalidate_rotate_and_delete(simulator: Serv
         assert session.exec(select(Credential)).all() == []
 
 
+# Where each step-1 refusal is shown: under the field it is about, or above the buttons when no field is to blame.
+PLACE = {
+    "no-token": "API token",
+    "id-not-digits": "Business account ID",
+    "expired": "API token",
+    "revoked": "API token",
+    "mistyped": "API token",
+    "permission": "API token",
+    "business": "Business account ID",
+    "rate-limited": "the buttons",
+    "unreachable": "the buttons",
+}
+
+
+def _next_to(at: AppTest, error: str) -> str:
+    """The field an error is shown under, in the field's own block ("the buttons": in no field's block)."""
+
+    def holder(node: object, fields: list[str]) -> str | None:
+        block_id = str(getattr(getattr(node, "proto", None), "id", ""))
+        own = [c.label for c in getattr(node, "children", {}).values() if c.type in ("text_input", "selectbox")]
+        if block_id.rsplit("-", 1)[-1].startswith("cred_field_") and own:
+            fields = own
+        if getattr(node, "type", "") == "error" and node.value == error:  # type: ignore[attr-defined]
+            return fields[0] if fields else "the buttons"
+        for child in getattr(node, "children", {}).values():
+            found = holder(child, fields)
+            if found is not None:
+                return found
+        return None
+
+    found = holder(at.main, [])
+    assert found is not None, f"{error!r} is not shown"
+    return found
+
+
 def _closed_port_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -176,14 +219,25 @@ def _closed_port_url() -> str:
     [
         ("", JASPERS, "Paste the API token (Meta Business Suite > System users > token)."),
         (TOKEN, "jaspers", "A business account ID is digits only (up to 32), like 1000000000000001."),
-        ("EAADEMOEXPIRED", JASPERS, "The API token expired on 31 Oct 2026 at 00:00 UTC; create a new one"),
-        ("EAADEMOREVOKED", JASPERS, "Meta does not accept this API token (it was revoked, or it is mistyped)"),
+        ("EAADEMOEXPIRED", JASPERS, "The API token expired on 31 Oct 2026, 00:00 UTC; create a new one"),
+        ("EAADEMOREVOKED", JASPERS, "Meta no longer accepts this API token: it was revoked (or its user logged out)"),
+        ("EAAMISTYPEDT0KEN", JASPERS, "Meta cannot read this API token: it looks mistyped or cut short."),
         ("EAADEMONOPERM", JASPERS, "The API token lacks the whatsapp_business_management permission"),
         (TOKEN, NORTHWIND, f"Business account ID {NORTHWIND} was not found, or this token cannot reach it"),
         (TOKEN, JASPERS, "Meta is limiting calls for this business right now; retry after 5 minutes."),
         (TOKEN, JASPERS, "Cannot reach the Graph API at 127.0.0.1"),
     ],
-    ids=["no-token", "id-not-digits", "expired", "invalid", "permission", "business", "rate-limited", "unreachable"],
+    ids=[
+        "no-token",
+        "id-not-digits",
+        "expired",
+        "revoked",
+        "mistyped",
+        "permission",
+        "business",
+        "rate-limited",
+        "unreachable",
+    ],
 )
 def test_each_step_one_failure_has_its_sentence_and_keeps_the_input(
     simulator: ServedSimulator,
@@ -203,9 +257,11 @@ def test_each_step_one_failure_has_its_sentence_and_keeps_the_input(
     _step_one(at, token, business_id)
     assert not at.exception
     assert seen(at.error[0].value).startswith(sentence)
+    assert _next_to(at, at.error[0].value) == PLACE[case]
     assert at.text_input(key="credform_token").value == token
     assert at.text_input(key="credform_business_id").value == business_id
     assert at.session_state["cred_step"] == 1
+    assert "Step 1 of 2 · API token and business" in _texts(at)
     # and fixing the input moves on
     if case in ("no-token", "id-not-digits", "expired", "business"):
         _step_one(at, TOKEN, JASPERS)
@@ -231,19 +287,20 @@ def test_every_page_of_numbers_is_offered(simulator: ServedSimulator) -> None:
     at = _page()
     _button(at, "Create new API credentials").click().run()
     _step_one(at, "EAADEMOBIGWABA", NORTHWIND)
-    _button(at, "Continue").click().run()
     assert len(at.selectbox(key="credform_number").options) == 230
 
 
 def test_cancel_forgets_the_token(simulator: ServedSimulator) -> None:
-    at = _to_step_three(_page())
+    at = _to_numbers(_page())
+    assert at.query_params["step"] == "2"
     _button(at, "Cancel").click().run()
     assert not [k for k in at.session_state if str(k).startswith("cred_") and at.session_state[k]]
+    assert dict(at.query_params) == {}, "the address forgets the flow too"
     assert _button(at, "Create new API credentials")
 
 
 def test_viewers_see_the_list_without_the_admin_actions(simulator: ServedSimulator) -> None:
-    at = _to_step_three(_page())
+    at = _to_numbers(_page())
     _button(at, "Submit").click().run()
     viewer = _page(Actor(email="viewer@example.com", role="viewer"))
     assert not viewer.exception
@@ -267,10 +324,9 @@ def test_demo_mode_shows_the_demo_tokens_and_walks_the_flow(
     _button(at, "Fill in EAADEMOTOKEN and 1000000000000001").click().run()
     assert at.text_input(key="credform_token").value == "EAADEMOTOKEN"
     _button(at, "Continue").click().run()
-    _button(at, "Continue").click().run()
     _button(at, "Submit").click().run()
     assert not at.exception
-    assert seen(at.success[0].value).startswith("API credential “Jasper's Market · +1 631-555-0103” saved")
+    assert seen(at.success[0].value).startswith("API credential “Jasper's Bakery · +1 631-555-0103” saved")
 
 
 HOSTILE = "**bold** [link](http://x) $x^2$ :red[red] <b>b</b>"
@@ -282,7 +338,7 @@ def _shown_as_typed(markdown: str, expected: str) -> bool:
 
 
 def test_the_dialogs_and_their_sentences_show_the_names_as_typed(simulator: ServedSimulator) -> None:
-    at = _to_step_three(_page())
+    at = _to_numbers(_page())
     _button(at, "Submit").click().run()
     with Session(open_store()) as session:
         session.exec(update(Credential).values(name=HOSTILE))  # type: ignore[call-overload]

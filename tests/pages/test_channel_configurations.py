@@ -3,6 +3,7 @@
 import contextlib
 import gc
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool
 from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
 
 from services.access.roles import Actor
 from services.configurations import lifecycle as configurations
@@ -23,11 +25,13 @@ from tests.channel_configurations import (
     ADMIN,
     JASPERS_ICE_CREAM,
     JASPERS_MARKET,
+    PAGE,
     PageWorld,
     chips,
     fill,
     open_page,
     page_world,
+    settled,
     texts,
 )
 from tests.fixtures.simulator import ServedSimulator
@@ -86,9 +90,10 @@ def test_submit_puts_each_message_beside_its_field_and_keeps_every_value(world: 
     fill(at, name="2027 sale", description="Keep these words")
     at.button(key="cc_submit").click().run()
     assert not at.exception
-    errors = [error.value for error in at.error]
+    errors = [seen(error.value) for error in at.error]
     assert errors == [
-        "The name must start with a letter (A-Z or a-z), not '2'.",
+        "The name must start with a letter (A-Z or a-z), not '2'. "
+        "The name may only hold letters, digits, _, . and -; remove a space.",
         "Choose a marketing action, or “None (transactional)” for messages that need no marketing consent.",
         "Choose the WhatsApp API configuration (a stored API credential) to send through.",
         "Choose the sender number.",
@@ -98,7 +103,7 @@ def test_submit_puts_each_message_beside_its_field_and_keeps_every_value(world: 
     assert _stored(world) == {}
     fill(at, name="Sale-2027", marketing_action="none", credential_id=world.credential_id)
     at.button(key="cc_submit").click().run()
-    assert chips(at) == {"Sale-2027": "Active"}
+    assert chips(settled(at, world.engine)) == {"Sale-2027": "Active"}
 
 
 def test_save_as_draft_takes_missing_fields_and_refuses_only_a_broken_name(world: PageWorld) -> None:
@@ -106,7 +111,7 @@ def test_save_as_draft_takes_missing_fields_and_refuses_only_a_broken_name(world
     at.button(key="cc_create").click().run()
     fill(at, name="spring sale")
     at.button(key="cc_save_draft").click().run()
-    assert [error.value for error in at.error] == [
+    assert [seen(error.value) for error in at.error] == [
         "The name may only hold letters, digits, _, . and -; remove a space."
     ]
     assert at.text_input(key="cc_name").value == "spring sale"
@@ -188,14 +193,60 @@ def test_filter_by_status_and_search_by_name(world: PageWorld) -> None:
     assert at.multiselect(key="cc_filter_status").options == ["Draft", "Processing", "Active", "Failed", "Deactivated"]
 
 
-def test_the_list_shows_last_change_and_who(world: PageWorld) -> None:
+def test_the_list_shows_last_change_and_who_in_the_viewers_zone(world: PageWorld) -> None:
+    with Session(world.engine) as session:
+        configurations.save_draft(
+            session=session,
+            actor=OTHER,
+            values=ConfigurationInput(name="Receipts"),
+            at=datetime(2026, 12, 2, 13, 5, tzinfo=UTC),
+        )
+    at = open_page()
+    assert "Last change: 2 Dec 2026, 13:05 UTC by someone-else@example.com" in _captions(at)
+    berlin = AppTest.from_file(PAGE, default_timeout=30)
+    berlin.session_state["signed_in_actor"] = ADMIN
+    berlin.context = {"timezone": "Europe/Berlin", "timezone_offset": -60}
+    assert "Last change: 2 Dec 2026, 14:05 CET by someone-else@example.com" in _captions(berlin.run())
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [seen(str(c.value)) for c in at.caption]
+
+
+def test_the_open_form_shows_the_form_only_and_the_filters_come_back_as_they_were(world: PageWorld) -> None:
+    with Session(world.engine) as session:
+        for name in ("Spring-sale", "Receipts"):
+            configurations.save_draft(session=session, actor=OTHER, values=ConfigurationInput(name=name))
+    at = open_page()
+    at.text_input(key="cc_search").input("sale").run()
+    assert set(chips(at)) == {"Spring-sale"}
+    at.button(key="cc_create").click().run()
+    assert at.subheader[0].value == "Create channel configuration"
+    assert not at.multiselect and not [t for t in at.text_input if t.key == "cc_search"]
+    assert chips(at) == {} and not at.info
+    assert not [b for b in at.button if b.key and b.key.startswith(("cc_edit_", "cc_create"))]
+    at.button(key="cc_cancel").click().run()
+    assert at.text_input(key="cc_search").value == "sale"
+    assert set(chips(at)) == {"Spring-sale"}
+
+
+def test_leaving_the_name_field_says_every_problem_with_it_at_once(world: PageWorld) -> None:
     with Session(world.engine) as session:
         configurations.save_draft(session=session, actor=OTHER, values=ConfigurationInput(name="Receipts"))
     at = open_page()
-    assert any(
-        str(c.value).startswith("Last change: ") and str(c.value).endswith("UTC by someone-else@example.com")
-        for c in at.caption
-    )
+    at.button(key="cc_create").click().run()
+    at.text_input(key="cc_name").set_value("9bad name!").run()
+    assert [seen(e.value) for e in at.error] == [
+        "The name must start with a letter (A-Z or a-z), not '9'. "
+        "The name may only hold letters, digits, _, . and -; remove a space and '!'."
+    ]
+    at.text_input(key="cc_name").set_value("receipts").run()
+    assert [seen(e.value) for e in at.error] == [
+        "Another configuration that is not deactivated is already named “receipts”; choose another name."
+    ]
+    at.text_input(key="cc_name").set_value("Receipts-2027").run()
+    assert not at.error
+    assert _stored(world) == {"Receipts": "draft"}  # leaving the field checks, it does not save
 
 
 def test_a_viewer_sees_the_list_without_actions(world: PageWorld) -> None:

@@ -1,12 +1,13 @@
 """Submit and its checks (each failing through the simulator), and every transition of the lifecycle."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services.access.roles import DEMO_ADMIN
+from services.access.roles import DEMO_ADMIN, Actor
 from services.configurations import lifecycle as configurations
 from services.configurations.records import get, list_configurations
 from services.simulator import Fault
@@ -17,12 +18,14 @@ from tests.channel_configurations import (
     LUCKY_SHRUB_WABA,
     TOKEN,
     PageWorld,
+    checks_shown,
     chips,
     complete,
     connect_credential,
     fill,
     open_page,
     page_world,
+    settled,
     texts,
 )
 from tests.fixtures.simulator import ServedSimulator
@@ -47,7 +50,8 @@ def _lucky_credential(world: PageWorld) -> int:
     )
 
 
-def _submit_new(world: PageWorld, name: str = "Promo", **values: object) -> AppTest:
+def _submit_new(world: PageWorld, name: str = "Promo", *, settle: bool = True, **values: object) -> AppTest:
+    """Fill the form and Submit; then (unless `settle` is False) wait for the checks and rerun the page."""
     at = open_page()
     at.button(key="cc_create").click().run()
     fill(at, name=name, marketing_action="whatsappMarketing", credential_id=world.credential_id)
@@ -55,12 +59,17 @@ def _submit_new(world: PageWorld, name: str = "Promo", **values: object) -> AppT
         fill(at, **values)
     at.button(key="cc_submit").click().run()
     assert not at.exception
-    return at
+    return settled(at, world.engine) if settle else at
 
 
-def _checks_shown(at: AppTest) -> list[str]:
-    (box,) = at.status
-    return [str(line.value) for line in box.markdown]
+def _failure_reasons(at: AppTest) -> str:
+    (failure,) = [e for e in at.error if str(e.value).startswith("**Failure reasons**")]
+    return str(failure.value)
+
+
+def _slow_checks(world: PageWorld, seconds: float = 2.0) -> None:
+    """Meta answers the WABA check slowly (the simulator's latency), so the checks take `seconds` at least."""
+    world.simulator.faults.add(Fault(kind="slow", seconds=seconds, path=f"{JASPERS_WABA}$"))
 
 
 def _row_id(world: PageWorld, name: str) -> int:
@@ -70,13 +79,29 @@ def _row_id(world: PageWorld, name: str) -> int:
         return row.id
 
 
-def test_submit_stores_processing_then_shows_each_check_and_ends_active(world: PageWorld) -> None:
-    at = _submit_new(world)
-    lines = _checks_shown(at)
+def test_submit_shows_processing_in_the_list_at_once_then_the_outcome(world: PageWorld) -> None:
+    _slow_checks(world)
+    started = time.monotonic()
+    at = _submit_new(world, settle=False)
+    assert time.monotonic() - started < 2.0  # the click does not wait for the checks
+    assert chips(at) == {"Promo": "Processing"}
+    assert (
+        at.info[0].value == "“Promo” was submitted. It is Processing while the checks run; this list shows the outcome."
+    )
+    assert "The checks are running; this card shows their outcome when they finish." in texts(at)
+    assert "⏳ Checking 1 configuration; the list updates by itself when the checks finish." in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith(("cc_edit_", "cc_delete_"))]
+
+    settled(at, world.engine)
+    assert chips(at) == {"Promo": "Active"}
+    assert at.success[0].value == "“Promo” is Active."
+    assert "⏳ Checking" not in texts(at)
+    lines = checks_shown(at)
     assert len(lines) == 6 and all(line.startswith("✅") for line in lines)
     assert lines[0].startswith("✅ **The credential's token is valid and not expired.**")
-    assert at.status[0].label == "“Promo” is Active."
-    assert chips(at) == {"Promo": "Active"}
+    assert at.expander[0].label.startswith("Checks: 6 passed, ")
+    at.run()
+    assert not at.success  # the outcome is said once
     with Session(world.engine) as session:
         row = get(session=session, configuration_id=_row_id(world, "Promo"))
         assert row.status == "active" and len(row.check_results) == 6
@@ -118,25 +143,25 @@ def test_each_graph_check_failing_leaves_the_configuration_failed_with_its_reaso
 ) -> None:
     break_it(world)
     at = _submit_new(world)
-    lines = _checks_shown(at)
+    lines = checks_shown(at)
     assert lines[failed_line].startswith("❌"), lines
     assert all(line.startswith(("⏭️", "❌")) for line in lines[failed_line:4])
-    assert at.status[0].label == "“Promo” Failed: fix what the failed checks say, then Submit again."
+    assert at.error[0].value == "“Promo” Failed: fix what the failed checks say, then Submit again."
     assert chips(at) == {"Promo": "Failed"}
-    (failure,) = at.error
-    assert failure.value.startswith("**Failure reasons**\n\n- ")
-    assert reason in seen(failure.value)
+    failure = _failure_reasons(at)
+    assert failure.startswith("**Failure reasons**\n\n- ")
+    assert reason in seen(failure)
     assert TOKEN not in texts(at)
 
 
 def test_a_number_of_another_waba_fails_belongs_to_that_waba(world: PageWorld) -> None:
     _lucky_credential(world)
     at = _submit_new(world, sender_phone_number_id=LUCKY_SHRUB)
-    assert _checks_shown(at)[2].startswith(
+    assert checks_shown(at)[2].startswith(
         "❌ **The sender number belongs to that WABA.** Sender number +1 415-555-0104"
     )
     assert chips(at) == {"Promo": "Failed"}
-    assert f"is not a number of WhatsApp Business Account {JASPERS_WABA}" in at.error[0].value
+    assert f"is not a number of WhatsApp Business Account {JASPERS_WABA}" in seen(_failure_reasons(at))
 
 
 def test_a_blocked_number_is_marked_before_submit_and_fails_with_metas_reason(world: PageWorld) -> None:
@@ -151,9 +176,10 @@ def test_a_blocked_number_is_marked_before_submit_and_fails_with_metas_reason(wo
     assert "cannot send messages" in before and "Submit will fail until this is fixed" in before
     assert "There is an error with the payment method" in before
     at.button(key="cc_submit").click().run()
-    assert _checks_shown(at)[3].startswith("❌ **The sender number is connected and Meta lets it send.**")
+    settled(at, world.engine)
+    assert checks_shown(at)[3].startswith("❌ **The sender number is connected and Meta lets it send.**")
     assert chips(at) == {"Lucky": "Failed"}
-    failure = seen(at.error[-1].value)
+    failure = seen(_failure_reasons(at))
     assert "cannot send messages: its WhatsApp Business Account blocks sending (Meta error 141006)" in failure
     assert "has low quality (red)" in seen(at.warning[0].value)
 
@@ -198,7 +224,7 @@ def test_a_configuration_left_processing_by_a_crash_is_checked_when_the_app_star
         configurations.submit(session=session, actor=DEMO_ADMIN, values=complete(world.credential_id, name="Crashed"))
     at = open_page()
     assert chips(at) == {"Crashed": "Active"}
-    assert any(str(c.value).endswith("by system@console.local") for c in at.caption)
+    assert any(seen(str(c.value)).endswith("by system@console.local") for c in at.caption)
 
 
 def test_failed_then_edit_and_submit_again_becomes_active(world: PageWorld) -> None:
@@ -210,8 +236,51 @@ def test_failed_then_edit_and_submit_again_becomes_active(world: PageWorld) -> N
     assert at.text_input(key="cc_name").value == "Promo"
     fill(at, description="Fixed")
     at.button(key="cc_submit").click().run()
-    assert chips(at) == {"Promo": "Active"}
+    assert chips(settled(at, world.engine)) == {"Promo": "Active"}
     assert not at.error
+
+
+def test_a_failed_card_has_submit_again_for_admins_and_it_runs_the_checks_again(world: PageWorld) -> None:
+    _hide_waba(world)
+    at = _submit_new(world)
+    row_id = _row_id(world, "Promo")
+    labels = [b.label for b in at.button if b.key and b.key.endswith(f"_{row_id}")]
+    assert labels == ["Submit again", "Edit", "Duplicate", "Delete"]
+    viewer = open_page(Actor(email="viewer@example.com", role="viewer"))
+    assert chips(viewer) == {"Promo": "Failed"} and not [b for b in viewer.button if b.key and b.key.startswith("cc_")]
+
+    at.button(key=f"cc_submit_again_{row_id}").click().run()  # Meta still refuses: Failed again, for that reason
+    assert chips(settled(at, world.engine)) == {"Promo": "Failed"}
+    assert at.error[0].value == "“Promo” Failed: fix what the failed checks say, then Submit again."
+    assert "Give the token's system user access" in seen(_failure_reasons(at))
+
+    world.simulator.faults.clear()  # fixed in Meta Business Suite, nothing to edit here
+    _slow_checks(world, seconds=1.0)
+    at.button(key=f"cc_submit_again_{row_id}").click().run()
+    assert chips(at) == {"Promo": "Processing"}
+    assert at.info[0].value == "“Promo” was submitted again; it is Processing while the checks run."
+    assert chips(settled(at, world.engine)) == {"Promo": "Active"}
+    assert at.success[0].value == "“Promo” is Active."
+    with Session(world.engine) as session:
+        # Submitted and checked: version 2; each Submit again and its checks: two more.
+        assert get(session=session, configuration_id=row_id).version == 6
+
+
+def test_submit_again_refuses_a_configuration_whose_fields_no_longer_hold(world: PageWorld) -> None:
+    _hide_waba(world)
+    _submit_new(world)
+    row_id = _row_id(world, "Promo")
+    with Session(world.engine) as session:
+        row = get(session=session, configuration_id=row_id)
+        row.marketing_action = "smsTargeting"  # withdrawn since
+        session.commit()
+    at = open_page()
+    at.button(key=f"cc_submit_again_{row_id}").click().run()
+    assert not at.exception
+    problem = seen(at.error[0].value)
+    assert problem.startswith("“Promo” cannot be submitted again as it is: There is no marketing action")
+    assert problem.endswith("Edit it to fix this.")
+    assert chips(at) == {"Promo": "Failed"}
 
 
 def test_deactivate_asks_first_then_activate_rechecks_and_duplicate_copies(world: PageWorld) -> None:
@@ -230,13 +299,15 @@ def test_deactivate_asks_first_then_activate_rechecks_and_duplicate_copies(world
     assert labels == {"Activate", "Duplicate"}  # no Delete: a deactivated configuration stays for the record
 
     at.button(key=f"cc_duplicate_{row_id}").click().run()
-    assert at.success[0].value == "“Promo” was duplicated as a new draft; it is open below."
+    assert at.success[0].value == "“Promo” was duplicated as a new draft; it is open for editing."
     assert at.text_input(key="cc_name").value == "Promo-copy"
-    assert chips(at) == {"Promo-copy": "Draft", "Promo": "Deactivated"}
     at.button(key="cc_cancel").click().run()
+    assert chips(at) == {"Promo-copy": "Draft", "Promo": "Deactivated"}
 
     at.button(key=f"cc_activate_{row_id}").click().run()
-    assert len(_checks_shown(at)) == 6
+    assert at.info[0].value == "“Promo” is being activated; it is Processing while the checks run."
+    settled(at, world.engine)
+    assert at.success[0].value == "“Promo” is Active."
     assert chips(at)["Promo"] == "Active"
 
 
@@ -259,7 +330,8 @@ def test_editing_an_active_configuration_checks_the_update_while_it_stays_active
     assert not [b for b in at.button if b.key == "cc_save_draft"]
     fill(at, description="Now with Ice Cream", sender_phone_number_id=JASPERS_ICE_CREAM)
     at.button(key="cc_submit").click().run()
-    assert at.status[0].label == "“Promo”: the update passed every check and is in service."
+    settled(at, world.engine)
+    assert at.success[0].value == "“Promo”: the update passed every check and is in service."
     assert chips(at) == {"Promo": "Active"}
     with Session(world.engine) as session:
         row = get(session=session, configuration_id=row_id)
@@ -277,10 +349,13 @@ def test_a_failed_update_says_the_active_version_stays_in_service(world: PageWor
     at.button(key=f"cc_edit_{row_id}").click().run()
     fill(at, description="Wrong number", sender_phone_number_id=LUCKY_SHRUB)
     at.button(key="cc_submit").click().run()
-    assert at.status[0].label == "“Promo”: the update failed; the active version stays in service."
+    settled(at, world.engine)
+    assert at.error[0].value == "“Promo”: the update failed; the active version stays in service."
     assert chips(at) == {"Promo": "Active"}
     (warning,) = at.warning
-    assert warning.value.startswith("The update failed; the active version stays in service: Sender number +1 415")
+    assert seen(warning.value).startswith(
+        "The update failed; the active version stays in service: Sender number +1 415"
+    )
     with Session(world.engine) as session:
         row = get(session=session, configuration_id=row_id)
         assert (row.status, row.description, row.update_status) == ("active", "", "failed")

@@ -1,6 +1,7 @@
 import html
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from tests.fixtures.simulator import ServedSimulator
 from tests.health_history import every_poll, minutes, number, record
 from tests.markdown import seen
 from tests.resilience.markup import markdown_literal
+from ui import charts
 
 PAGE = "../../pages/3_Monitoring.py"
 # Whole minutes, so the page's clock (a little later) sees the same history inside its window.
@@ -75,24 +77,76 @@ def _figures(at: AppTest) -> list[dict[str, Any]]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def test_the_charts_hold_exactly_the_recorded_points(recorded: None) -> None:
+VALUE_TRACES = {*charts.RATING_LEGEND.values(), charts.FACT_NAME}  # not the gaps, not the time before history
+
+
+def _bands(figure: dict[str, Any], *, axis: str = "y", lane: str | None = None) -> list[tuple[str, str, str]]:
+    """(lane, start, text) of every bar drawn on one number's subplot, by lane then time."""
+    found = [
+        (y, base, text)
+        for trace in figure["data"]
+        if trace["type"] == "bar" and trace.get("yaxis", "y") == axis and trace["name"] in VALUE_TRACES
+        for y, base, text in zip(trace["y"], trace["base"], trace["text"], strict=True)
+        if lane is None or y == lane
+    ]
+    return sorted(found, key=lambda band: (band[0], band[1]))
+
+
+def _gap_starts(figure: dict[str, Any], *, axis: str = "y") -> list[str]:
+    return [
+        base
+        for trace in figure["data"]
+        if trace["type"] == "bar" and trace["name"] == "Not observed" and trace.get("yaxis", "y") == axis
+        for y, base in zip(trace["y"], trace["base"], strict=True)
+        if y == "Quality"
+    ]
+
+
+def test_one_figure_holds_exactly_the_recorded_health_per_number_on_one_time_axis(recorded: None) -> None:
     at = _page(numbers="301,302", range="24h").run()
     assert not at.exception
-    quality, throughput, timeline = _figures(at)
-    jasper, ice_cream = quality["data"]
-    assert jasper["name"] == "Jasper's Market +1 631-555-0101"
-    assert jasper["x"] == _wall(0, 15, 25, 25, 60, 70)
-    assert jasper["y"] == ["GREEN", "YELLOW", "YELLOW", None, "GREEN", "GREEN"]
-    assert ice_cream["y"] == ["GREEN", "RED", "RED", None, "RED", "RED"]
-    assert quality["layout"]["yaxis"]["categoryarray"] == ["Not rated", "RED", "YELLOW", "GREEN"]
-    assert quality["layout"]["xaxis"]["title"]["text"] == "Time (UTC)"
-    assert throughput["data"][1]["x"] == _wall(0, 15, 25, 25, 60, 70)
-    assert throughput["data"][1]["y"] == [1000, 1000, 1000, None, 80, 80]
-    assert timeline["data"][1]["text"] == [
-        "Can send · 10,000 customers a day · Connected",
-        "limit → 2,000 customers a day, status → Flagged (retired state)",
-        "status → Connected",
+    (figure,) = _figures(at)
+    layout = figure["layout"]
+    assert layout["xaxis2"]["matches"] == "x" and layout["xaxis"]["range"] == layout["xaxis2"]["range"]
+    assert [a["text"] for a in layout["annotations"]] == [
+        "Jasper's Market +1 631-555-0101",
+        "Jasper's Ice Cream +1 631-555-0102",
     ]
+    assert layout["xaxis2"]["title"]["text"] == "Time (UTC)"
+    at0, at15, at60 = _wall(0, 15, 60)
+    assert _bands(figure, lane="Quality") == [
+        ("Quality", at0, "Green · high"),
+        ("Quality", at15, "Yellow · medium"),
+        ("Quality", at60, "Green · high"),
+    ]
+    # Nobody looked from 25 to 60, nor since the last poll at 70 (the page's clock is hours later).
+    assert _gap_starts(figure) == _wall(25, 70)
+    assert _bands(figure, axis="y2", lane="Throughput") == [
+        ("Throughput", at0, "High · 1,000 messages/s"),
+        ("Throughput", at60, "Standard · 80 messages/s"),
+    ]
+    assert _bands(figure, axis="y2", lane="Limit") == [
+        ("Limit", at0, "10,000 customers a day"),
+        ("Limit", at15, "2,000 customers a day"),
+        ("Limit", at60, "2,000 customers a day"),
+    ]
+    assert [text for *_, text in _bands(figure, axis="y2", lane="Can send")] == [
+        "Can send · Connected",
+        "Can send · Flagged (retired state)",
+        "Can send · Connected",
+    ]
+
+
+def test_a_summary_says_how_much_of_the_range_was_observed_and_since_when(recorded: None) -> None:
+    at = _page(numbers="301", range="24h").run()
+    summary = next(seen(m.value) for m in at.markdown if seen(m.value).startswith("Observed "))
+    assert re.fullmatch(
+        r"Observed \d+(\.\d)?% of the range; 2 gaps, longest 1 h \d+ min\. "
+        r"No history before \d+ \w{3} \d{4}, \d\d:\d\d UTC\.",
+        summary,
+    ), summary
+    before = next(t for t in _figures(at)[0]["data"] if t["name"].startswith("No history before"))
+    assert before["base"][0] < _wall(0)[0]
 
 
 def test_the_changes_read_as_sentences_newest_first(recorded: None) -> None:
@@ -116,25 +170,45 @@ def test_the_csv_is_exactly_the_history_shown(recorded: None, downloads: list[Me
         rows = history.read(session=session, phone_number_ids=["302", "301"], start=start, end=end)
     expected = history.stretches(rows, start=start, end=end)
     assert len(downloaded) == len(expected) == 6
-    assert list(downloaded["phone_number_id"]) == [s.phone_number_id for s in expected]
-    assert [datetime.fromisoformat(t) for t in downloaded["from"]] == [s.start for s in expected]
-    assert [datetime.fromisoformat(t) for t in downloaded["to"]] == [s.end for s in expected]
-    assert list(downloaded["quality_rating"]) == [s.quality_rating for s in expected]
-    assert list(downloaded["messages_per_second"]) == ["80", "80", "80", "1000", "1000", "80"]
-    assert list(downloaded["status"]) == [s.status for s in expected]
+    assert list(downloaded.columns) == [
+        "Number",
+        "Phone number ID",
+        "From",
+        "To",
+        "Quality",
+        "Throughput",
+        "Messages per second",
+        "Messaging limit",
+        "Status",
+        "Can send",
+        "Not observed after",
+    ]
+    assert list(downloaded["Phone number ID"]) == [s.phone_number_id for s in expected]
+    assert [datetime.fromisoformat(t) for t in downloaded["From"]] == [s.start for s in expected]
+    assert [datetime.fromisoformat(t) for t in downloaded["To"]] == [s.end for s in expected]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", t) for t in downloaded["From"])
+    assert list(downloaded["Quality"][:3]) == ["Green · high", "Yellow · medium", "Green · high"]
+    assert list(downloaded["Messages per second"]) == ["80", "80", "80", "1000", "1000", "80"]
+    assert list(downloaded["Status"]) == ["Connected"] * 4 + ["Flagged (retired state)", "Connected"]
+    assert list(downloaded["Messaging limit"][3:]) == ["10,000 customers a day"] + ["2,000 customers a day"] * 2
+    assert list(downloaded["Not observed after"][:3]) == ["", "35 min", downloaded["Not observed after"][2]]
+    assert re.fullmatch(r"\d+ (h|d) .*", downloaded["Not observed after"][2])  # from the last poll to now
+    csv_words = csv.split("\n", 1)[1]
+    assert not re.search(r"TIER_|CONNECTED|FLAGGED|GREEN|STANDARD|AVAILABLE|gap_after", csv_words)
     shown = at.dataframe[1].value
     assert list(shown.columns) == list(downloaded.columns)
-    assert list(shown["quality_rating"]) == list(downloaded["quality_rating"])
+    assert list(shown["Quality"]) == list(downloaded["Quality"])
     assert button.proto.label == "Download CSV"
+    assert any("ISO 8601" in c.value for c in at.caption)
 
 
 def test_current_state_cards_show_each_selected_number(recorded: None) -> None:
     at = _page(numbers="302", range="24h").run()
     cards = [seen(m.value) for m in at.markdown]
     assert "**Jasper's Ice Cream**  \n+1 631-555-0102" in cards
-    assert "🟠 **At risk** · :red-badge[Red · low]" in cards
+    assert "🟠 **At risk** · Can send · :red-badge[Red · low]" in cards
     captions = [seen(c.value) for c in at.caption]
-    assert any("limit 2,000 customers a day" in c and "Connected" in c for c in captions)
+    assert any("Limit 2,000 customers a day" in c and "Connected" in c for c in captions)
     assert any(c.startswith("Has low quality (red)") for c in captions)
     assert not any("TIER_" in c for c in captions)
 
@@ -151,7 +225,7 @@ def test_without_a_link_the_worst_number_opens_and_the_url_follows_the_widgets(r
     assert not at.exception
     assert at.query_params["start"] == (today - timedelta(days=1)).isoformat()
     assert at.query_params["end"] == today.isoformat()
-    assert len(_figures(at)) == 3
+    assert len(_figures(at)) == 1
 
 
 def test_a_link_opens_the_same_view(recorded: None) -> None:
@@ -170,7 +244,7 @@ def test_a_broken_link_falls_back_with_a_notice(recorded: None) -> None:
         "Unknown range '1y'; showing the last 7 d instead.",
     ]
     assert at.multiselect(key="monitoring_numbers").value == ["301"]
-    assert len(_figures(at)) == 3
+    assert len(_figures(at)) == 1
 
 
 def test_a_backwards_custom_range_says_so_instead_of_drawing(recorded: None) -> None:
@@ -180,19 +254,22 @@ def test_a_backwards_custom_range_says_so_instead_of_drawing(recorded: None) -> 
     assert not at.exception
     assert at.warning[0].value == "The custom range starts (10 Nov 2025) after it ends (01 Nov 2025)."
     assert not at.get("plotly_chart")
+    assert "**Jasper's Market**  \n+1 631-555-0101" in [seen(m.value) for m in at.markdown]  # the card stays
 
 
 def test_times_are_shown_in_the_viewers_time_zone(recorded: None) -> None:
     at = _page(numbers="301", range="24h")
     at.context = {"timezone": "Asia/Kolkata"}
     at.run()
-    quality = _figures(at)[0]
-    assert quality["layout"]["xaxis"]["title"]["text"] == "Time (Asia/Kolkata)"
+    figure = _figures(at)[0]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Time (Asia/Kolkata)"
     kolkata = [
-        (datetime.fromisoformat(x) - timedelta(hours=5, minutes=30)).strftime("%Y-%m-%dT%H:%M:%S")
-        for x in quality["data"][0]["x"]
+        (datetime.fromisoformat(base) - timedelta(hours=5, minutes=30)).strftime("%Y-%m-%dT%H:%M:%S")
+        for _, base, _ in _bands(figure, lane="Quality")
     ]
-    assert kolkata == _wall(0, 15, 25, 25, 60, 70)
+    assert kolkata == _wall(0, 15, 60)
+    assert any("IST" in hover for trace in figure["data"] for hover in trace.get("customdata") or [])
+    assert any("Times in the table are in Asia/Kolkata" in c.value for c in at.caption)
 
 
 def test_auto_refresh_keeps_drawing_the_charts(recorded: None) -> None:
@@ -200,7 +277,11 @@ def test_auto_refresh_keeps_drawing_the_charts(recorded: None) -> None:
     at.toggle(key="monitoring_auto").set_value(True).run()
     assert not at.exception
     assert at.toggle(key="monitoring_auto").value is True
-    assert _figures(at)[0]["data"][0]["y"] == ["GREEN", "YELLOW", "YELLOW", None, "GREEN", "GREEN"]
+    assert [text for *_, text in _bands(_figures(at)[0], lane="Quality")] == [
+        "Green · high",
+        "Yellow · medium",
+        "Green · high",
+    ]
 
 
 def test_with_nothing_selected_the_page_asks_for_a_number(recorded: None) -> None:
@@ -236,7 +317,8 @@ def test_poll_now_reads_every_number_from_the_graph_api_and_draws_the_new_point(
     console.graph.close()
     console.engine.dispose()
     at = _page(numbers="3000000000000101", range="24h").run()
-    assert _figures(at)[0]["data"][0]["y"] == ["GREEN"]  # one observation so far: the one connecting made
+    seen_once = [t for t in _figures(at)[0]["data"] if t["name"] == "Seen once"]
+    assert [y for t in seen_once for y in t["y"]] == ["Quality", "Throughput", "Can send", "Limit"]  # one poll so far
     calls_before = graph_simulator.simulator.request_count
 
     at.button[0].click().run()
@@ -244,8 +326,9 @@ def test_poll_now_reads_every_number_from_the_graph_api_and_draws_the_new_point(
     assert not at.exception
     assert at.success[0].value.startswith("Poll finished: ") and "through 1 API credentials" in at.success[0].value
     assert graph_simulator.simulator.request_count > calls_before
-    quality = _figures(at)[0]["data"][0]
-    assert quality["y"] == ["GREEN", None, "GREEN"]  # half an hour unwatched, then the poll
+    figure = _figures(at)[0]
+    assert len(_gap_starts(figure)) == 1  # half an hour unwatched, then the poll
+    assert [t for t in figure["data"] if t["name"] == "Seen once"]
     assert not at.get("progress")  # the bar is cleared once the poll is done
 
 
@@ -272,7 +355,8 @@ def test_meta_status_and_limit_show_as_typed_on_the_cards_and_the_timeline(recor
     assert not at.exception
     captions = [markdown_literal(c.value) for c in at.caption]
     unknown = f"Not known to the console ({HOSTILE})"
-    assert any(c and f"· {unknown}" in c and f"limit {unknown}" in c for c in captions), captions
-    timeline = _figures(at)[2]["data"][0]
+    assert any(c and c.startswith(f"{unknown} · ") and f"Limit {unknown}" in c for c in captions), captions
     escaped = html.escape(unknown, quote=False)
-    assert timeline["text"][0] == f"Can send · {escaped} · {escaped}"
+    figure = _figures(at)[0]
+    assert [text for *_, text in _bands(figure, lane="Can send")][0] == f"Can send · {escaped}"
+    assert [text for *_, text in _bands(figure, lane="Limit")][0] == escaped

@@ -97,6 +97,7 @@ class FaultCase:
     transient: bool
     reaches: str = "first"
     token_state: str | None = None  # what Re-validate and the poller make of the credential's token
+    credential_sentence: str | None = None  # the credential form and Re-validate word it more precisely
 
     def subject(self, operation: str) -> Subject:
         """What the failing call is about: the form and Re-validate first ask about the business, the rest the WABA."""
@@ -107,6 +108,8 @@ class FaultCase:
         return None
 
     def graph_sentence(self, operation: str) -> str:
+        if self.credential_sentence and operation in ("continue", "revalidate"):
+            return self.credential_sentence
         return self.sentence(self.subject(operation))
 
 
@@ -137,7 +140,7 @@ CASES = (
     FaultCase(
         "expired-token",
         _token_becomes("expired"),
-        lambda _subject: f"The API token expired on 31 Oct 2026 at 12:00 UTC; {NEW_TOKEN} and paste it here.",
+        lambda _subject: f"The API token expired on 31 Oct 2026, 12:00 UTC; {NEW_TOKEN} and paste it here.",
         kind="token_expired",
         transient=False,
         token_state="expired",
@@ -152,6 +155,10 @@ CASES = (
         kind="token_invalid",
         transient=False,
         token_state="invalid",
+        credential_sentence=(
+            "Meta no longer accepts this API token: it was revoked (or its user logged out), so it will not work "
+            f"again; {NEW_TOKEN} and paste it here."
+        ),
     ),
     FaultCase(
         "permission-10",

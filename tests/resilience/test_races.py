@@ -7,8 +7,10 @@ exception, only a stored row or the sentence the console shows for the refusal.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import queue
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -42,7 +44,8 @@ from tests.resilience.scene import NORTHWIND, NORTHWIND_FIRST, NORTHWIND_WABA
 NAMES = [f"Race-{n:02d}" for n in range(15)]
 PROCESSES = 2
 TOKENS = ("EAARACEFIRSTADMIN0001", "EAARACESECONDADMIN002")
-WAIT_S = 120
+WAIT_S = 120  # a barrier's patience; a racing process stuck past STUCK_S prints its stack and exits
+STUCK_S = WAIT_S + 60
 SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter, as a second app replica is
 
 
@@ -67,8 +70,15 @@ def _before(original: Callable[..., Any], barrier: Any) -> Callable[..., Any]:
     return wrapped
 
 
+def _watchdog() -> None:
+    """A racing process that crashes, or is stuck past STUCK_S, prints every thread's stack to the test's output."""
+    faulthandler.enable()
+    faulthandler.dump_traceback_later(STUCK_S, exit=True)
+
+
 def save_names(url: str, barrier: Any, results: Any) -> None:
     """One admin saving a draft under each name; both admins pass the name check before either stores."""
+    _watchdog()
     configurations.draft_errors = _after(configurations.draft_errors, barrier)  # type: ignore[assignment]
     engine = create_store_engine(url)
     outcomes: list[tuple[str, str]] = []
@@ -89,6 +99,7 @@ def save_names(url: str, barrier: Any, results: Any) -> None:
 
 def connect_credential(url: str, graph_url: str, key: bytes, token: str, barrier: Any, results: Any) -> None:
     """One admin storing a credential of the Northwind WABA; both reach the WABA upsert at the same moment."""
+    _watchdog()
     credentials.record_fleet = _before(credentials.record_fleet, barrier)  # type: ignore[assignment]
     engine = create_store_engine(url)
     graph = build_graph_client(graph_url, version="v24.0", sleep=lambda _s: None)
@@ -121,10 +132,20 @@ def _race(target: Callable[..., None], *per_process: tuple[Any, ...]) -> list[An
     children = [SPAWN.Process(target=target, args=(*args, barrier, results)) for args in per_process]
     for child in children:
         child.start()
+    outcomes: list[Any] = []
+    deadline = time.monotonic() + STUCK_S + 30
     try:
-        outcomes = [results.get(timeout=WAIT_S * 2) for _ in children]
-    except queue.Empty:
-        pytest.fail("a racing process gave no answer (stuck, or died before reporting)", pytrace=False)
+        while len(outcomes) < len(children):
+            try:
+                outcomes.append(results.get(timeout=0.5))
+            except queue.Empty:
+                failed = [child.exitcode for child in children if child.exitcode not in (None, 0)]
+                if failed or time.monotonic() > deadline:
+                    pytest.fail(
+                        f"a racing process gave no answer (exit codes {[c.exitcode for c in children]}; "
+                        "a stuck one printed its stack above)",
+                        pytrace=False,
+                    )
     finally:
         for child in children:
             child.join(timeout=WAIT_S)

@@ -126,3 +126,14 @@ def test_graph_api_timeout_is_read_and_checked(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv("GRAPH_API_TIMEOUT_SECONDS", "soon")
     with pytest.raises(SettingsError, match="GRAPH_API_TIMEOUT_SECONDS must be a number of seconds from 0.1 to 120"):
         load_settings(tmp_path)
+
+
+def test_the_display_time_zone_is_the_browsers_unless_one_is_pinned(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert load_settings(tmp_path).display_timezone == "browser"
+    monkeypatch.setenv("DISPLAY_TIMEZONE", "Europe/Berlin")
+    assert load_settings(tmp_path).display_timezone == "Europe/Berlin"
+    monkeypatch.setenv("DISPLAY_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(SettingsError, match="DISPLAY_TIMEZONE must be 'browser', UTC or a time zone name"):
+        load_settings(tmp_path)

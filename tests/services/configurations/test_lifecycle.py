@@ -9,10 +9,12 @@ from services.configurations.fields import ConfigurationInput, ConfigurationInva
 from services.configurations.records import ConfigurationChanged, ConfigurationRefused, get, list_configurations, store
 from services.configurations.runs import run_checks
 from services.graph.client import GraphClient
+from services.simulator import Fault
 from services.store.models import AuditEvent, ChannelConfiguration
 from tests.channel_configurations import (
     JASPERS_ICE_CREAM,
     JASPERS_MARKET,
+    JASPERS_WABA,
     LUCKY_SHRUB,
     LUCKY_SHRUB_WABA,
     complete,
@@ -58,7 +60,10 @@ def test_a_draft_is_refused_only_for_a_name_that_breaks_the_rule(engine: Engine)
     with Session(engine) as session:
         with pytest.raises(ConfigurationInvalid) as refused:
             _draft(session, name="2027 sale", marketing_action="analytics")
-        assert refused.value.errors == {"name": "The name must start with a letter (A-Z or a-z), not '2'."}
+        assert refused.value.errors == {
+            "name": "The name must start with a letter (A-Z or a-z), not '2'. "
+            "The name may only hold letters, digits, _, . and -; remove a space."
+        }
         _draft(session, name="Promo")
         with pytest.raises(ConfigurationInvalid) as taken:
             _draft(session, name="promo")
@@ -302,3 +307,31 @@ def test_names_search_and_the_guarded_write_behave_the_same_on_every_store(store
         stored = get(session=session, configuration_id=row_id)  # type: ignore[arg-type]
         assert (stored.name, stored.version, stored.check_results) == ("Promo", 3, [{"check": "x"}])
         assert stored.updated_at.tzinfo is not None
+
+
+def test_submit_again_takes_a_failed_configuration_back_to_processing_as_stored(
+    engine: Engine, graph: GraphClient, vault: TokenVault, credential_id: int, graph_simulator: ServedSimulator
+) -> None:
+    with Session(engine) as session:
+        draft = _draft(session, name="Draft-only")
+        with pytest.raises(ConfigurationRefused, match="Only a failed configuration can be submitted again"):
+            configurations.submit_again(session=session, actor=DEMO_ADMIN, configuration_id=draft.id)  # type: ignore[arg-type]
+        row = configurations.submit(session=session, actor=DEMO_ADMIN, values=complete(credential_id))
+        row_id = row.id
+        assert row_id is not None
+    graph_simulator.simulator.faults.add(Fault(path=f"{JASPERS_WABA}$", code=200, http_status=403))
+    run = run_checks(engine=engine, graph=graph, vault=vault, configuration_id=row_id, actor=DEMO_ADMIN)
+    assert run.status == "failed"
+    with Session(engine) as session:
+        with pytest.raises(PermissionDenied):
+            configurations.submit_again(
+                session=session, actor=Actor(email="v@example.com", role="viewer"), configuration_id=row_id
+            )
+        with pytest.raises(ConfigurationChanged):
+            configurations.submit_again(session=session, actor=DEMO_ADMIN, configuration_id=row_id, expected_version=1)
+        again = configurations.submit_again(session=session, actor=OTHER_ADMIN, configuration_id=row_id)
+        assert (again.status, again.check_results, again.name) == ("processing", [], "Jaspers-promotions")
+        assert again.updated_by == OTHER_ADMIN.email
+    graph_simulator.simulator.faults.clear()
+    run = run_checks(engine=engine, graph=graph, vault=vault, configuration_id=row_id, actor=OTHER_ADMIN)
+    assert run.status == "active"

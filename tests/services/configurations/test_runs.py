@@ -14,6 +14,7 @@ from services.configurations.fields import ConfigurationInput
 from services.configurations.records import get
 from services.configurations.runs import failure_reasons, recover_processing, run_checks
 from services.graph.client import GraphClient
+from services.graph.expiry import spoken
 from services.simulator import Fault
 from services.store.models import LIVE_NAME_INDEX, AuditEvent, ChannelConfiguration
 from tests.channel_configurations import (
@@ -125,7 +126,7 @@ def test_a_token_past_its_expiry_by_our_clock_fails_too(
     assert soon.status == "active"
     assert _stored(engine, configuration_id).warnings == [
         f"The token of API credential “Jasper's Market · +1 631-555-0101” (••••0001) expires on "
-        f"{(sim.now() + timedelta(days=2)):%Y-%m-%d}; replace it before then."
+        f"{spoken(sim.now() + timedelta(days=2))}; replace it before then."
     ]
     with Session(engine) as session:
         configurations.deactivate(session=session, actor=DEMO_ADMIN, configuration_id=configuration_id)

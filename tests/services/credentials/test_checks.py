@@ -69,7 +69,9 @@ def test_a_revoked_token_turns_invalid_with_the_reason(
     graph_simulator.simulator.register_token(TOKEN, state="invalid", business_ids=[JASPERS])
     view = _revalidate(session, graph, stored)
     assert (view.token_state, view.token_state_words) == ("invalid", "Invalid")
-    assert view.problem is not None and "Meta does not accept this API token" in view.problem
+    assert view.problem is not None and view.problem.startswith(
+        "Meta no longer accepts this API token: it was revoked (or its user logged out), so it will not work again"
+    )
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "revalidate")).one()
     assert event.changes["token_state"] == ["valid", "invalid"]
 

@@ -11,9 +11,12 @@ from services.credentials.discovery import (
     check_token,
     discover,
     discover_numbers,
+    field_of,
+    token_refusal,
 )
 from services.graph.client import GraphClient
 from services.graph.connection import build_graph_client
+from services.graph.envelope import invalid_token
 from services.graph.errors import (
     BadParameter,
     GraphUnreachable,
@@ -80,10 +83,57 @@ def test_an_expired_token_says_when_it_expired(graph: GraphClient) -> None:
     assert raised.value.expired_at == NOW - timedelta(days=1)
 
 
-def test_a_revoked_or_unknown_token_is_invalid(graph: GraphClient) -> None:
-    for token in ("EAADEMOREVOKED", "EAANOBODYKNOWSTHIS"):
-        with pytest.raises(TokenInvalid, match="Meta does not accept this API token"):
-            discover(graph=graph, token=token, business_id=JASPERS, at=NOW)
+def test_a_revoked_token_and_a_mistyped_one_get_different_sentences(graph: GraphClient) -> None:
+    with pytest.raises(TokenInvalid) as revoked:  # Meta: 190, subcode 467
+        discover(graph=graph, token="EAADEMOREVOKED", business_id=JASPERS, at=NOW)
+    with pytest.raises(TokenInvalid) as mistyped:  # Meta: 190, "Cannot parse access token"
+        discover(graph=graph, token="EAANOBODYKNOWSTHIS", business_id=JASPERS, at=NOW)
+    assert str(revoked.value) == (
+        "Meta no longer accepts this API token: it was revoked (or its user logged out), so it will not work "
+        "again; create a new one in Meta Business Suite (Business settings > System users > Generate new token) "
+        "and paste it here."
+    )
+    assert str(mistyped.value) == (
+        "Meta cannot read this API token: it looks mistyped or cut short. Copy the whole token again from Meta "
+        "Business Suite (it starts with EAA and has no spaces) and paste it here."
+    )
+    assert (revoked.value.code, revoked.value.subcode, mistyped.value.subcode) == (190, 467, None)
+    assert field_of(revoked.value) == field_of(mistyped.value) == "token"
+
+
+@pytest.mark.parametrize(
+    ("subcode", "message", "reason"),
+    [
+        (
+            460,
+            "Error validating access token: The session has been invalidated because the user changed their password",
+            "its user changed their password",
+        ),
+        (
+            458,
+            "Error validating access token: The user has not authorized application",
+            "the app it was made for was removed",
+        ),
+        (None, "Malformed access token EAAx", "Meta cannot read this API token"),
+        (
+            None,
+            "Error validating access token",
+            "Meta does not accept this API token (it was revoked, or it is mistyped)",
+        ),
+    ],
+    ids=["password-changed", "app-removed", "malformed", "unknown"],
+)
+def test_each_kind_of_refused_token_says_what_happened(subcode: int | None, message: str, reason: str) -> None:
+    refused = token_refusal(invalid_token(code=190, subcode=subcode, meta_message=message))
+    assert reason in str(refused)
+    assert isinstance(refused, TokenInvalid) and refused.subcode == subcode
+
+
+def test_each_refusal_names_the_field_it_is_about() -> None:
+    assert field_of(CredentialInputError("business_id", "x")) == "business_id"
+    assert field_of(BusinessNotReachable("x")) == "business_id"
+    assert field_of(TokenExpired("x")) == field_of(PermissionMissing("x")) == "token"
+    assert field_of(RateLimited("x")) == field_of(GraphUnreachable("x")) == ""
 
 
 def test_a_token_without_the_management_permission_names_it(graph: GraphClient) -> None:

@@ -260,3 +260,15 @@ def test_connect_and_rotation_record_the_token_expiry_meta_reports(
     )
     credential = _connect(session, graph, vault, token="EAAEXPIRESIN2031X")
     assert credential.token_expires_at == expiry
+
+
+def test_an_unnamed_credential_is_named_after_its_own_number_and_dated_when_it_was_stored(
+    session: Session, graph: GraphClient, vault: TokenVault
+) -> None:
+    simulated = datetime(2026, 10, 28, 9, 0, tzinfo=UTC)  # the demo stores its credentials in simulated time
+    before = utcnow()
+    credential = _connect(session, graph, vault, phone_number_id=ICE_CREAM, at=simulated)
+    assert credential.name == "Jasper's Ice Cream · +1 631-555-0102", "not the WABA's name (Jasper's Market)"
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "create")).one()
+    assert before <= credential.created_at <= utcnow()
+    assert credential.created_at.date() == event.at.date(), "the card and the audit log say the same day"

@@ -154,7 +154,7 @@ def test_expired_token(graph):
     with pytest.raises(TokenExpired) as caught:
         graph.phone_numbers(EXPIRED, JASPERS_WABA)
     assert caught.value.expired_at == SIMULATOR_ANCHOR - timedelta(days=1)
-    assert str(caught.value).startswith("The API token expired on 31 Oct 2026 at 00:00 UTC; create a new one")
+    assert str(caught.value).startswith("The API token expired on 31 Oct 2026, 00:00 UTC; create a new one")
     with pytest.raises(TokenExpired):
         graph.debug_token(EXPIRED)
     assert graph.calls == 2
@@ -165,7 +165,7 @@ def test_token_that_expires_in_winter_reads_the_pst_moment(graph, graph_simulato
     with pytest.raises(TokenExpired) as caught:
         graph.business_accounts(TOKEN, JASPERS)
     assert caught.value.expired_at == SIMULATOR_ANCHOR + timedelta(days=45)
-    assert "expired on 16 Dec 2026 at 00:00 UTC" in str(caught.value)
+    assert "expired on 16 Dec 2026, 00:00 UTC" in str(caught.value)
 
 
 def test_revoked_token(graph):

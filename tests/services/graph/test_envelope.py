@@ -33,7 +33,7 @@ def test_expired_token_names_the_moment_in_utc():
     assert isinstance(error, TokenExpired)
     assert error.expired_at == datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     assert str(error) == (
-        "The API token expired on 24 Nov 2026 at 12:00 UTC; create a new one in Meta Business Suite "
+        "The API token expired on 24 Nov 2026, 12:00 UTC; create a new one in Meta Business Suite "
         "(Business settings > System users > Generate new token) and paste it here."
     )
     assert error.meta_message == message and message not in str(error)

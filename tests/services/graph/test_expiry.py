@@ -40,6 +40,6 @@ def test_no_moment_when_the_message_names_none(message):
 
 
 def test_spoken_is_english_utc_with_an_unpadded_day():
-    assert spoken(datetime(2026, 11, 24, 12, 0, tzinfo=UTC)) == "24 Nov 2026 at 12:00 UTC"
+    assert spoken(datetime(2026, 11, 24, 12, 0, tzinfo=UTC)) == "24 Nov 2026, 12:00 UTC"
     pacific = timezone(timedelta(hours=-8))
-    assert spoken(datetime(2026, 3, 4, 20, 5, tzinfo=pacific)) == "5 Mar 2026 at 04:05 UTC"
+    assert spoken(datetime(2026, 3, 4, 20, 5, tzinfo=pacific)) == "5 Mar 2026, 04:05 UTC"

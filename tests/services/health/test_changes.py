@@ -28,16 +28,19 @@ def test_each_changed_field_reads_as_a_sentence_with_its_direction(session: Sess
     )
     sentences = [(c.phone_number_id, c.describe(UTC)) for c in _changes(session)]
     assert sentences == [
-        ("301", "quality dropped from Green · high to Yellow · medium on 20 Nov at 12:15 UTC"),
-        ("301", "throughput rose from Standard · 80 messages/s to High · 1,000 messages/s on 20 Nov at 12:15 UTC"),
-        ("301", "messaging limit rose from 10,000 customers a day to Unlimited on 20 Nov at 12:15 UTC"),
-        ("302", "quality changed from Not yet rated to Green · high on 20 Nov at 12:15 UTC"),
-        ("302", "messaging limit rose from 250 customers a day to 2,000 customers a day on 20 Nov at 12:15 UTC"),
-        ("302", "status changed from Connected to Flagged (retired state) on 20 Nov at 12:15 UTC"),
-        ("301", "quality dropped from Yellow · medium to Red · low on 20 Nov at 12:30 UTC"),
-        ("301", "throughput dropped from High · 1,000 messages/s to Standard · 80 messages/s on 20 Nov at 12:30 UTC"),
-        ("301", "messaging limit dropped from Unlimited to 100,000 customers a day on 20 Nov at 12:30 UTC"),
-        ("302", "status changed from Flagged (retired state) to Connected on 20 Nov at 12:30 UTC"),
+        ("301", "quality dropped from Green · high to Yellow · medium on 20 Nov 2025, 12:15 UTC"),
+        ("301", "throughput rose from Standard · 80 messages/s to High · 1,000 messages/s on 20 Nov 2025, 12:15 UTC"),
+        ("301", "messaging limit rose from 10,000 customers a day to Unlimited on 20 Nov 2025, 12:15 UTC"),
+        ("302", "quality changed from Not yet rated to Green · high on 20 Nov 2025, 12:15 UTC"),
+        ("302", "messaging limit rose from 250 customers a day to 2,000 customers a day on 20 Nov 2025, 12:15 UTC"),
+        ("302", "status changed from Connected to Flagged (retired state) on 20 Nov 2025, 12:15 UTC"),
+        ("301", "quality dropped from Yellow · medium to Red · low on 20 Nov 2025, 12:30 UTC"),
+        (
+            "301",
+            "throughput dropped from High · 1,000 messages/s to Standard · 80 messages/s on 20 Nov 2025, 12:30 UTC",
+        ),
+        ("301", "messaging limit dropped from Unlimited to 100,000 customers a day on 20 Nov 2025, 12:30 UTC"),
+        ("302", "status changed from Flagged (retired state) to Connected on 20 Nov 2025, 12:30 UTC"),
     ]
 
 
@@ -46,7 +49,7 @@ def test_a_change_nobody_watched_happen_says_between_when(session: Session) -> N
     (change,) = _changes(session)
     assert change.unwatched_since == minutes(25)[0]
     assert change.describe(ZoneInfo("Europe/Berlin")) == (
-        "quality rose from Yellow · medium to Green · high between 20 Nov at 13:25 and 20 Nov at 14:00 CET "
+        "quality rose from Yellow · medium to Green · high between 20 Nov 2025, 13:25 and 20 Nov 2025, 14:00 CET "
         "(not monitored)"
     )
 
@@ -72,8 +75,8 @@ def test_the_table_lists_changes_newest_first_in_the_viewers_time_zone(session: 
     berlin = ZoneInfo("Europe/Berlin")
     table = history_changes.changes_table(_changes(session), labels={"301": "Jasper's Market"}, tz=berlin)
     assert list(table["Change"]) == [
-        "quality dropped from Yellow · medium to Red · low on 20 Nov at 13:30 CET",
-        "quality dropped from Green · high to Yellow · medium on 20 Nov at 13:15 CET",
+        "quality dropped from Yellow · medium to Red · low on 20 Nov 2025, 13:30 CET",
+        "quality dropped from Green · high to Yellow · medium on 20 Nov 2025, 13:15 CET",
     ]
     assert str(table["When"].iloc[0]) == "2025-11-20 13:30:00+01:00"
     assert list(table["Number"]) == ["Jasper's Market"] * 2

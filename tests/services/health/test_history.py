@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from services.graph.types import QualityRating
-from services.health import history
+from services.health import coverage, history, periods
 from tests.health_history import T0, every_poll, minutes, number, record
 
 WIDE = (T0 - timedelta(days=1), T0 + timedelta(days=1))
@@ -115,17 +115,146 @@ def test_the_lowest_rating_of_each_day_counts_even_a_short_dip_in_the_viewers_da
     assert berlin == {"301": [None, "GREEN", "YELLOW", None]}
 
 
-def test_the_table_holds_exactly_the_stretches_in_the_viewers_time_zone(session: Session) -> None:
+def test_the_table_speaks_in_words_and_holds_exactly_the_stretches_in_the_viewers_time_zone(session: Session) -> None:
     _dip_and_gap(session)
     rows = history.read(session=session, phone_number_ids=["301"], start=WIDE[0], end=WIDE[1])
     stretches = history.stretches(rows, start=WIDE[0], end=WIDE[1])
-    table = history.table(stretches, labels={"301": "Jasper's Market"}, tz=ZoneInfo("Europe/Berlin"))
-    assert list(table["quality_rating"]) == ["GREEN", "YELLOW", "GREEN"]
-    assert list(table["number"]) == ["Jasper's Market"] * 3
-    assert [t.to_pydatetime() for t in table["from"]] == [s.start for s in stretches]
-    assert str(table["from"].iloc[0]) == "2025-11-20 13:00:00+01:00"
-    assert list(table["messages_per_second"]) == [80, 80, 80]
-    assert list(table["gap_after"]) == [False, True, True]
+    found = coverage.coverage(
+        stretches, numbers=["301"], start=WIDE[0], end=WIDE[1], began={"301": T0}, tolerance=TOLERANCE
+    )
+    table = periods.table(stretches, labels={"301": "Jasper's Market"}, tz=ZoneInfo("Europe/Berlin"), gaps=found.gaps)
+    assert list(table.columns) == [
+        "Number",
+        "Phone number ID",
+        "From",
+        "To",
+        "Quality",
+        "Throughput",
+        "Messages per second",
+        "Messaging limit",
+        "Status",
+        "Can send",
+        "Not observed after",
+    ]
+    assert list(table["Quality"]) == ["Green · high", "Yellow · medium", "Green · high"]
+    assert list(table["Number"]) == ["Jasper's Market"] * 3
+    assert [t.to_pydatetime() for t in table["From"]] == [s.start for s in stretches]
+    assert str(table["From"].iloc[0]) == "2025-11-20 13:00:00+01:00"
+    assert list(table["Messages per second"]) == [80, 80, 80]
+    assert list(table["Messaging limit"]) == ["10,000 customers a day"] * 3
+    assert set(table["Status"]) == {"Connected"} and set(table["Can send"]) == {"Can send"}
+    # 25 -> 60 nobody looked; after the last poll (70) the range runs on for almost a day.
+    assert list(table["Not observed after"]) == ["", "35 min", "22 h 50 min"]
+    words = " ".join(str(value) for value in table.to_numpy().ravel())
+    assert "TIER_" not in words and "GREEN" not in words and "CONNECTED" not in words
+
+
+def test_the_csv_writes_times_in_iso_8601_with_their_offset(session: Session) -> None:
+    _dip_and_gap(session)
+    rows = history.read(session=session, phone_number_ids=["301"], start=WIDE[0], end=WIDE[1])
+    stretches = history.stretches(rows, start=WIDE[0], end=WIDE[1])
+    table = periods.table(stretches, labels={"301": "Jasper's Market"}, tz=ZoneInfo("Europe/Berlin"))
+    first = next(csv.DictReader(io.StringIO(periods.csv_text(table))))
+    assert first["From"] == "2025-11-20T13:00:00+01:00" and first["To"] == "2025-11-20T13:15:00+01:00"
+    assert first["Quality"] == "Green · high"
+
+
+TOLERANCE = timedelta(minutes=7, seconds=30)  # 1.5 poll intervals of 5 minutes
+
+
+def _coverage(
+    session: Session, start: datetime, end: datetime, began: datetime | None = T0, numbers: tuple[str, ...] = ("301",)
+) -> coverage.Coverage:
+    rows = history.read(session=session, phone_number_ids=list(numbers), start=start, end=end)
+    return coverage.coverage(
+        history.stretches(rows, start=start, end=end),
+        numbers=list(numbers),
+        start=start,
+        end=end,
+        began=dict.fromkeys(numbers, began) if began else {},
+        tolerance=TOLERANCE,
+    )
+
+
+def test_coverage_counts_the_time_nobody_looked_and_its_longest_gap(session: Session) -> None:
+    _dip_and_gap(session)
+    start, end = minutes(0, 100)
+    found = _coverage(session, start, end)
+    # Observed 0-25 and 60-70; 25-60 is a gap, and so is 70-100 (longer than 1.5 polls since the last one).
+    assert [[gap.start, gap.end] for gap in found.gaps] == [minutes(25, 60), minutes(70, 100)]
+    assert found.watched == timedelta(minutes=100) and found.unobserved == timedelta(minutes=65)
+    assert found.share == 0.35
+    assert found.longest == coverage.Gap("301", *minutes(25, 60))
+    assert found.summary(labels={}) == "Observed 35% of the range; 2 gaps, longest 35 min."
+
+
+def test_the_next_poll_not_being_due_yet_is_no_gap(session: Session) -> None:
+    _dip_and_gap(session)
+    start, end = minutes(2, 75)  # 5 minutes after the last poll: the next one is simply not due
+    found = _coverage(session, start, end)
+    assert [[gap.start, gap.end] for gap in found.gaps] == [minutes(25, 60)]
+    assert found.summary(labels={}) == "Observed 52% of the range; 1 gap, longest 35 min."
+
+
+def test_time_before_history_began_is_no_gap_and_is_named(session: Session) -> None:
+    _dip_and_gap(session)
+    start, end = T0 - timedelta(days=3), T0 + timedelta(minutes=25)
+    rows = history.read(session=session, phone_number_ids=["301"], start=start, end=end)
+    began = history.began(session=session, phone_number_ids=["301", "999"])
+    assert began == {"301": T0}
+    found = coverage.coverage(
+        history.stretches(rows, start=start, end=end),
+        numbers=["301", "999"],
+        start=start,
+        end=end,
+        began=began,
+        tolerance=TOLERANCE,
+    )
+    assert found.gaps == () and found.watched == timedelta(minutes=25)
+    assert found.began_inside == {"301": T0}
+    assert found.summary(labels={}) == "Observed all of the range; no gaps."
+    span = end - start
+    assert found.began_words(labels={"301": "J"}, tz=UTC, span=span) == "No history before 20 Nov 2025."
+    named = found.began_words(labels={"301": "J", "999": "X"}, tz=UTC, span=span)
+    assert named == "No history before 20 Nov 2025 for J."  # 999 has no history at all: nothing to say of it
+    assert coverage.before_history_words(T0, tz=UTC, span=end - start) == "No history before 20 Nov 2025"
+    short = coverage.before_history_words(T0, tz=ZoneInfo("Europe/Berlin"), span=timedelta(hours=24))
+    assert short == "No history before 20 Nov 2025, 13:00 CET"
+
+
+def test_a_gap_reaching_back_before_the_range_counts_from_the_ranges_start(session: Session) -> None:
+    _dip_and_gap(session)
+    start, end = minutes(30, 70)
+    found = _coverage(session, start, end)
+    assert [[gap.start, gap.end] for gap in found.gaps] == [minutes(30, 60)]
+    assert coverage.share_words(found.share) == "25%"
+
+
+def test_with_several_numbers_the_summary_names_whose_gap_was_longest(session: Session) -> None:
+    record(
+        session,
+        every_poll(*minutes(0, 20), number("301"), number("302"))
+        + every_poll(*minutes(30, 60), number("301"))
+        + every_poll(*minutes(45, 60), number("302")),
+    )
+    found = _coverage(session, *minutes(0, 60), numbers=("301", "302"))
+    assert [(gap.phone_number_id, gap.length) for gap in found.gaps] == [
+        ("301", timedelta(minutes=10)),
+        ("302", timedelta(minutes=25)),
+    ]
+    assert found.watched == timedelta(minutes=120)
+    summary = found.summary(labels={"302": "Jasper's Ice Cream"})
+    assert summary == "Observed 70.8% of the range; 2 gaps, longest 25 min (Jasper's Ice Cream)."
+    assert [gap.end for gap in found.gaps_of("302")] == minutes(45)
+
+
+def test_shares_round_down_and_lengths_read_as_words() -> None:
+    assert coverage.share_words(0.99999) == "99.9%" and coverage.share_words(1.0) == "100%"
+    assert coverage.share_words(0.9925) == "99.2%"
+    assert [
+        coverage.length_words(timedelta(seconds=s))
+        for s in (45, 14 * 60, 3 * 3600, 3 * 3600 + 300, 86400, 2 * 86400 + 4 * 3600)
+    ] == ["45 s", "14 min", "3 h", "3 h 5 min", "1 d", "2 d 4 h"]
 
 
 def test_the_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas() -> None:
@@ -136,7 +265,7 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas() -> None
             "messages_per_second": pd.array([80, -1, 80, 1000, None], dtype="Int64"),
         }
     )
-    rows = list(csv.DictReader(io.StringIO(history.csv_text(frame))))
+    rows = list(csv.DictReader(io.StringIO(periods.csv_text(frame))))
     assert [row["number"] for row in rows] == [
         '\'=HYPERLINK("http://x.invalid","click")',
         "'+1 631-555-0101",
