@@ -19,7 +19,7 @@ from services.web.lifespan import lifespan
 from services.web.routes import routes
 from ui import charts
 from ui.badges import quality_text
-from ui.layout import NAVIGATION, PRODUCT, link_to, page_setup, script_error
+from ui.layout import ADMIN_ONLY, NAVIGATION, PRODUCT, link_to, page_setup, script_error
 from ui.moments import viewer_zone
 from ui.text import plain
 
@@ -55,7 +55,7 @@ def overview() -> None:
             icon="🧪",
         )
 
-    links = [link for link in NAVIGATION[1:] if link[1] != "Audit log" or page.actor.is_admin]
+    links = [link for link in NAVIGATION[1:] if link[1] not in ADMIN_ONLY or page.actor.is_admin]
     for column, (path, label, icon) in zip(st.columns(len(links)), links, strict=True):
         column.page_link(path, label=label, icon=icon)
 

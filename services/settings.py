@@ -30,6 +30,10 @@ class Settings:
     graph_api_timeout_seconds: float = 10.0
     sign_in_idle_hours: float = 8.0  # a sign-in session ends after this long unused
     display_timezone: str = BROWSER  # every page's zone: the browser's, or one pinned (UTC, Europe/Berlin)
+    meta_app_secret: str | None = None  # verifies X-Hub-Signature-256 on webhooks (demo: generated)
+    webhook_verify_token: str | None = None  # Meta's verification handshake (demo: generated)
+    metrics_token: str | None = None  # when set, /metrics wants this bearer token
+    console_base_url: str | None = None  # the console's public address, e.g. https://console.example.com
 
     @property
     def demo(self) -> bool:
@@ -105,4 +109,8 @@ def load_settings(root: Path | None = None) -> Settings:
         graph_api_timeout_seconds=timeout_s,
         sign_in_idle_hours=idle_hours,
         display_timezone=display_timezone,
+        meta_app_secret=_lookup("META_APP_SECRET", secrets, None),
+        webhook_verify_token=_lookup("WEBHOOK_VERIFY_TOKEN", secrets, None),
+        metrics_token=_lookup("METRICS_TOKEN", secrets, None),
+        console_base_url=(_lookup("CONSOLE_BASE_URL", secrets, None) or "").rstrip("/") or None,
     )

@@ -26,7 +26,9 @@ NAVIGATION = (
     ("pages/3_Monitoring.py", "Monitoring", "📈"),
     ("pages/5_Phone_number.py", "Phone number", "📞"),
     ("pages/4_Audit_log.py", "Audit log", "📜"),
+    ("pages/6_Webhooks.py", "Webhooks", "🪝"),
 )
+ADMIN_ONLY = frozenset({"Audit log", "Webhooks"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def _environment_caption(console: Console) -> str:
 def _navigation(actor: Actor) -> None:
     try:
         for path, label, page_icon in NAVIGATION:
-            if label != "Audit log" or actor.is_admin:
+            if label not in ADMIN_ONLY or actor.is_admin:
                 st.page_link(path, label=label, icon=page_icon)
     except StreamlitPageNotFoundError:
         # A page script run as its own entrypoint (as page tests do) has no app.py to link to.

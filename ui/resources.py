@@ -11,6 +11,7 @@ from services.poller import loop as poller
 from services.runtime import Console, open_console
 from services.settings import Settings, load_settings
 from services.store import trouble
+from ui.console_url import start_demo_webhooks
 
 
 # `key` only keys the cache (Streamlit does not hash parameters that start with an underscore).
@@ -31,4 +32,9 @@ def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001
 def console() -> Console:
     """The console for the current configuration (a new one when DATABASE_URL or GRAPH_API_URL change)."""
     settings = load_settings()
-    return _console_for(repr(replace(settings, secret_key=None)), settings)
+    running = _console_for(
+        repr(replace(settings, secret_key=None, meta_app_secret=None, webhook_verify_token=None, metrics_token=None)),
+        settings,
+    )
+    start_demo_webhooks(running)
+    return running

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from services.access.secret_files import generated_once
 from services.settings import Settings, SettingsError
 
 DEMO_KEY_FILE = "console-secret.key"
@@ -85,21 +84,7 @@ def _read_demo_key(path: Path) -> bytes:
 
 def _demo_key(data_dir: Path) -> bytes:
     path = data_dir / DEMO_KEY_FILE
-    if path.exists():
-        return _read_demo_key(path)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    # Written whole to a private temporary file, then linked into place: of two consoles starting together, one
-    # wins the link and the other reads the winner's key; neither can read a half-written file.
-    fd, name = tempfile.mkstemp(prefix=f".{DEMO_KEY_FILE}.", dir=data_dir)  # mode 0600
-    temporary = Path(name)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(Fernet.generate_key())
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink(missing_ok=True)
+    generated_once(path, Fernet.generate_key)
     return _read_demo_key(path)
 
 

@@ -135,3 +135,21 @@ def review_words(status: str | None) -> str:
     if not status:
         return "Not reported"
     return REVIEW_STATUSES.get(status.upper(), f"Not known to the console ({status})")
+
+
+WEBHOOK_FIELDS = {
+    "account_update": "Account update",
+    "account_alerts": "Account alert",
+    "business_capability_update": "Portfolio limits",
+    "phone_number_quality_update": "Phone number limits and throughput",
+    "phone_number_name_update": "Display name review",
+    "message_template_status_update": "Template status",
+    "message_template_quality_update": "Template quality",
+}
+
+
+def webhook_field_words(field: str | None) -> str:
+    """A webhook's `field` (what Meta reports on): 'Account update'; a field Meta adds later reads in words."""
+    if not field:
+        return "Not named"
+    return WEBHOOK_FIELDS.get(field, f"Not known to the console ({field.replace('_', ' ')})")

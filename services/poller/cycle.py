@@ -8,7 +8,7 @@ shows), completed in that same last transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from services.graph.errors import GraphError, RateLimited
 from services.health import recording as health
+from services.poller import reread
 from services.poller.backoff import wait_entry
 from services.poller.plan import plan_cycle, record_token_outcomes
 from services.poller.reading import WORKERS, Outcome, Reader, cycle_client
@@ -66,8 +67,9 @@ def run_cycle(
     poller_id: str = "",
     poll_interval_s: float | None = None,
     workers: int = WORKERS,
+    only: Collection[str] | None = None,
 ) -> PollRun:
-    """Poll every reachable WABA once, record its numbers' health and the run itself; returns the finished run."""
+    """Poll every reachable WABA once (or just those `only` names), record its numbers' health and the run itself."""
     clock = clock or console.clock
     interval = poll_interval_s or interval_of(console.settings)
     with Session(console.engine, expire_on_commit=False) as session:
@@ -75,7 +77,7 @@ def run_cycle(
         session.add(run)
         session.commit()
     try:
-        return _poll(console, run, clock=clock, interval=interval, on_progress=on_progress, workers=workers)
+        return _poll(console, run, clock=clock, interval=interval, on_progress=on_progress, workers=workers, only=only)
     except BaseException:
         with Session(console.engine, expire_on_commit=False) as session:
             _finish(session, run, status="failed", at=clock(), errors=[{"kind": "internal", "sentence": STOPPED}])
@@ -90,9 +92,12 @@ def _poll(
     interval: float,
     on_progress: Progress | None,
     workers: int,
+    only: Collection[str] | None = None,
 ) -> PollRun:
     with Session(console.engine) as session:
         plan = plan_cycle(session=session, vault=console.vault, now=run.started_at)
+    if only is not None:
+        plan.candidates = {waba_id: ids for waba_id, ids in plan.candidates.items() if waba_id in only}
     graph, watch = cycle_client(console.graph)
     reader, tally = Reader(plan, graph, clock), _Tally(errors=list(plan.errors))
     total, outcomes = len(plan.candidates), []
@@ -114,6 +119,7 @@ def _poll(
         health.observe_accounts(session=session, accounts=[o.account for o, _ in outcomes if o.account], at=finished)
         health.observe_many(session=session, polls=read, at=run.started_at, poll_interval_s=interval)
         record_token_outcomes(session=session, used=tally.used, failed=reader.failed, at=finished)
+        reread.clear(session=session, waba_ids=set(only or ()) | set(plan.candidates), before=run.started_at)
         status = "ok" if not tally.errors else ("failed" if total and not tally.wabas_read else "partial")
         run.credentials_polled, run.numbers_seen, run.graph_calls = len(tally.used), tally.numbers, graph.calls
         return _finish(session, run, status=status, at=finished, errors=tally.errors)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from services import demo
 from services.poller import lease as poller_lease
+from services.poller import reread
 from services.poller.cycle import close_abandoned, interval_of, run_cycle
 from services.runtime import Console, open_console
 from services.settings import SettingsError
@@ -58,10 +59,12 @@ def describe(run: PollRun) -> str:
     )
 
 
-def _cycle(console: Console, *, holder: str, interval_s: float, trigger: str) -> PollRun:
+def _cycle(
+    console: Console, *, holder: str, interval_s: float, trigger: str, only: Sequence[str] | None = None
+) -> PollRun:
     if closed := close_abandoned(engine=console.engine, now=console.clock()):
         log.warning("%d poll cycle(s) left running by a poller that stopped were marked failed", closed)
-    run = run_cycle(console=console, trigger=trigger, poller_id=holder, poll_interval_s=interval_s)
+    run = run_cycle(console=console, trigger=trigger, poller_id=holder, poll_interval_s=interval_s, only=only)
     log.info(describe(run))
     return run
 
@@ -78,7 +81,11 @@ def poll_loop(
     ttl: timedelta = poller_lease.LEASE_TTL,
     heartbeat_s: float | None = None,
 ) -> list[PollRun]:
-    """Poll every `interval_s` while holding the lease, until `stop` is set (or once); releases the lease on exit."""
+    """Poll every `interval_s` while holding the lease, until `stop` is set (or once); releases the lease on exit.
+
+    Between cycles the holder reads the WABAs webhooks mark for a re-read (unless a test gives its own `wait`).
+    """
+    watch = wait is None
     wait = wait or stop.wait
     runs: list[PollRun] = []
     heartbeat: poller_lease.Heartbeat | None = None
@@ -112,7 +119,17 @@ def poll_loop(
                 break
             # A holder's rounds start an interval apart; a standby asks again soon, to take over a dead holder's lease.
             pause = interval_s if held else standby_retry_s(interval_s, ttl)
-            wait(max(0.0, started + pause - time.monotonic()))
+            if held and watch:
+                runs += reread.wait_watching(
+                    engine=console.engine,
+                    stop=stop,
+                    until=started + pause,
+                    read=lambda wanted: _cycle(
+                        console, holder=holder, interval_s=interval_s, trigger=reread.TRIGGER, only=wanted
+                    ),
+                )
+            else:
+                wait(max(0.0, started + pause - time.monotonic()))
     finally:
         if heartbeat is not None:
             heartbeat.stop()  # before the release, so no renewal can follow it

@@ -12,7 +12,14 @@ Endpoints (any ``/v17.0`` .. ``/v30.0`` prefix; token as ``Authorization: Bearer
 ``GET debug_token?input_token=``, ``GET {business}/owned_whatsapp_business_accounts``,
 ``GET {business}/client_whatsapp_business_accounts``, ``GET {waba}``, ``GET {waba}/phone_numbers``,
 ``GET {phone-number}``. Control endpoints (no token): ``/_simulator/health``, ``faults`` (GET/POST/DELETE),
-``requests``, ``reset``, ``clock`` (GET/POST ``{"now": iso}`` or ``{"advance_seconds": n}``), ``tokens`` (POST).
+``requests``, ``reset``, ``clock`` (GET/POST ``{"now": iso}`` or ``{"advance_seconds": n}``), ``tokens`` (POST),
+``webhooks`` (POST Meta's envelope or ``{"field": ..., "value": {...}}`` to send it; GET: how deliveries ended).
+
+Webhooks like Meta's: ``--webhook-url URL --app-secret S [--replay-days D]`` (or ``start_feed(simulator, ...)``)
+posts each scheduled change Meta has a webhook for (portfolio limit, throughput upgrade, restriction; see
+``webhook_feed``) as the clock passes it, signed ``X-Hub-Signature-256: sha256=<HMAC of the raw body>``, retried
+with doubling backoff on any answer but 200 (``webhooks.WebhookSender``). Demo mode points it at the console's own
+``/webhooks/whatsapp`` (``services/webhooks/demo_feed.py``).
 
 The seeded demo portfolio (the same for every simulator; times are offsets from the anchor, which defaults to the
 clock's now at construction rounded down to the hour):

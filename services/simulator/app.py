@@ -22,6 +22,7 @@ from services.simulator.request import Request
 from services.simulator.schedule import Health
 from services.simulator.tokens import Token, TokenState
 from services.simulator.usage import UsageMeter
+from services.simulator.webhooks import WebhookSender
 
 StartResponse = Callable[..., Any]
 REQUEST_LOG_SIZE = 1000
@@ -48,6 +49,7 @@ class Simulator:
             self.portfolio = self.portfolio.merged(scale_portfolio(wabas, numbers_per_waba))
         self._seeded_tokens = demo_tokens(self.anchor, scale=scale)
         self.faults = FaultBook()
+        self.webhooks: WebhookSender | None = None  # set when the simulator also sends webhooks
         self._lock = threading.Lock()
         self._tokens = dict(self._seeded_tokens)
         self._skew = timedelta(0)

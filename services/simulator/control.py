@@ -1,4 +1,4 @@
-"""The simulator's own control endpoints under /_simulator/ (no token): faults, clock, tokens, request log."""
+"""The simulator's own control endpoints under /_simulator/ (no token): faults, clock, tokens, request log, webhooks."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.simulator import control_webhooks
 from services.simulator.faults import Fault, FaultBook
 from services.simulator.request import Request
 from services.simulator.tokens import TokenState
+from services.simulator.webhooks import WebhookSender
 
 PREFIX = "/_simulator/"
 
@@ -18,6 +20,7 @@ class Simulator(Protocol):
     """What the control endpoints steer; the simulator's WSGI app provides it (no import back to it)."""
 
     faults: FaultBook
+    webhooks: WebhookSender | None
 
     @property
     def request_count(self) -> int: ...
@@ -68,9 +71,20 @@ def handle(simulator: Simulator, request: Request) -> tuple[int, dict[str, Any]]
             return 200, _move_clock(simulator, _json(request))
         if route == ("POST", "tokens"):
             return 201, _register_token(simulator, _json(request))
+        if route == ("GET", "webhooks"):
+            return 200, _webhooks_sent(simulator)
+        if route == ("POST", "webhooks"):
+            return 202, control_webhooks.queue(simulator.webhooks, _json(request), now=simulator.now())
     except (ControlError, ValueError) as exc:
         return 400, {"error": {"message": str(exc)}}
     return 404, {"error": {"message": f"No simulator control endpoint {request.method} {request.path}."}}
+
+
+def _webhooks_sent(simulator: Simulator) -> dict[str, Any]:
+    sender = simulator.webhooks
+    if sender is None:
+        raise ControlError(control_webhooks.NOT_SENDING)
+    return {"url": sender.url, "deliveries": sender.outcomes_json()}
 
 
 def _json(request: Request) -> Any:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, func, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 from services.store.types import UTCDateTime, utcnow
@@ -50,6 +50,7 @@ class WhatsAppBusinessAccount(SQLModel, table=True):
     can_send: str = Field(default="UNKNOWN", max_length=16)
     health_problems: list[dict[str, Any]] = _json_list()
     health_polled_at: datetime | None = _utc(nullable=True)
+    reread_requested_at: datetime | None = _utc(nullable=True)  # a webhook asks the poller to read it again soon
 
 
 class PhoneNumber(SQLModel, table=True):
@@ -124,6 +125,7 @@ class HealthInterval(SQLModel, table=True):
     name_status: str | None = Field(default=None, max_length=32)
     can_send: str = Field(default="UNKNOWN", max_length=16)
     health_problems: list[dict[str, Any]] = _json_list()
+    learned_by: str = Field(default="poll", max_length=16)  # poll | webhook
 
 
 class ChannelConfiguration(SQLModel, table=True):
@@ -239,3 +241,48 @@ class AuditEvent(SQLModel, table=True):
     object_name: str = Field(default="", max_length=255)
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     detail: str = Field(default="", max_length=1000)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One POST of Meta's, stored raw before it is answered; Meta re-sends the same body, stored once."""
+
+    __tablename__ = "webhook_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    body_sha256: str = Field(max_length=64, unique=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    source_address: str = Field(default="", max_length=64)
+    processed_at: datetime | None = _utc(nullable=True)
+    outcome: str = Field(default="pending", max_length=16)  # pending | applied | failed
+    detail: str = Field(default="", max_length=500)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """One change a delivery carried, recorded once whatever delivery carried it (`event_key`)."""
+
+    __tablename__ = "webhook_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="webhook_delivery.id", index=True)
+    event_key: str = Field(max_length=64, unique=True)
+    field: str = Field(max_length=64, index=True)
+    waba_id: str | None = Field(default=None, max_length=32, index=True)
+    phone_number_id: str | None = Field(default=None, max_length=32, index=True)
+    occurred_at: datetime | None = _utc(nullable=True)
+    received_at: datetime = _created()
+    value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    summary: str = Field(default="", max_length=500)
+    outcome: str = Field(max_length=16)  # applied | stored | unknown_field
+
+
+class WebhookRefusal(SQLModel, table=True):
+    """A POST refused before anything of it was stored: when, from where, why and how big."""
+
+    __tablename__ = "webhook_refusal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    source_address: str = Field(default="", max_length=64)
+    reason: str = Field(max_length=32)  # missing_signature | bad_signature | too_large | not_json | not_configured
+    body_bytes: int = Field(default=0)

@@ -4,6 +4,8 @@ At start-up, the configurations (and updates) a crash left in Processing are che
 own, so they become Active or Failed whether or not anyone opens a page, and the console answers at once even
 when the Graph API is slow. The pages' first visit still runs the same recovery (for AppTest, which runs no
 lifespan); the two cannot store twice, since a check stores only over the version it read.
+
+The webhook drain starts too: its first sweep applies the deliveries a stop left stored but not applied.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from services.configurations.runs import recover_processing
 from services.runtime import open_console
+from services.web.webhooks import start_processing
 
 log = logging.getLogger(__name__)
 RECOVERY_THREAD = "console-recover-processing"
@@ -56,4 +59,8 @@ def start_recovery() -> threading.Thread:
 async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
     """Runs once per process, before the first request and after the last."""
     start_recovery()
+    try:
+        start_processing()
+    except Exception:  # the store error page says what is wrong; the first delivery starts the drain again
+        log.warning("could not start applying stored webhook deliveries", exc_info=True)
     yield {}

@@ -1,6 +1,7 @@
-"""Every extra route the console serves next to Streamlit's (`st.App(routes=...)`): the sign-in cookie.
+"""Every extra route the console serves next to Streamlit's (`st.App(routes=...)`).
 
-Streamlit's own script runs cannot set a cookie, let alone an HttpOnly one; these two small routes can.
+The sign-in cookie: Streamlit's own script runs cannot set a cookie, let alone an HttpOnly one; these two small
+routes can. Meta's webhooks: verified, stored raw and committed, then answered; a drain thread applies them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from services.access import sessions
 from services.runtime import open_store
 from services.store.types import utcnow
+from services.web import health_check, metrics, webhooks
 
 SESSION_PATH = "/_console/session"
 SIGN_OUT_PATH = "/_console/sign-out"
@@ -73,4 +75,8 @@ def routes() -> list[BaseRoute]:
     return [
         Route(SESSION_PATH, session_cookie, methods=["POST"]),
         Route(SIGN_OUT_PATH, sign_out, methods=["POST"]),
+        Route(webhooks.WEBHOOK_PATH, webhooks.handshake, methods=["GET"]),
+        Route(webhooks.WEBHOOK_PATH, webhooks.receive, methods=["POST"]),
+        Route(metrics.METRICS_PATH, metrics.metrics, methods=["GET"]),
+        Route(health_check.HEALTH_PATH, health_check.healthz, methods=["GET"]),
     ]

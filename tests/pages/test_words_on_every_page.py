@@ -33,6 +33,7 @@ PAGES = [
     "../../pages/2_Channel_configurations.py",
     "../../pages/3_Monitoring.py",
     "../../pages/4_Audit_log.py",
+    "../../pages/6_Webhooks.py",
 ]
 NUMBER_PAGE = "../../pages/5_Phone_number.py"
 # Meta's values as the Graph API spells them; a screen says them in words (services/health/vocabulary.py).

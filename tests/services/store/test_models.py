@@ -19,6 +19,9 @@ from services.store.models import (
     PollRun,
     SignInSession,
     SignInThrottle,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookRefusal,
     WhatsAppBusinessAccount,
 )
 
@@ -141,6 +144,19 @@ def _one_of_each(session: Session) -> list[SQLModel]:
             changes={"description": ["old", "new"], "version": [2, 3]},
             detail="resubmitted",
         ),
+        WebhookDelivery(id=7, received_at=AT, body_sha256="b" * 64, body='{"entry": []}', source_address="10.0.0.9"),
+        WebhookEvent(
+            delivery_id=7,
+            event_key="c" * 64,
+            field="account_update",
+            waba_id="102290129340398",
+            occurred_at=AT,
+            received_at=AT,
+            value={"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "DISABLE"}},
+            summary="Meta disabled (banned) WhatsApp Business Account Acme Retail.",
+            outcome="applied",
+        ),
+        WebhookRefusal(at=AT, source_address="10.0.0.66", reason="bad_signature", body_bytes=120),
     ]
     _add_in_order(session, *rows[3:])
     return rows
