@@ -18,10 +18,11 @@ from sqlmodel import Session, col, func, select
 
 from services.access import audit
 from services.access.roles import DEMO_ADMIN, SYSTEM
+from services.alerts import lifecycle as alerts
 from services.credentials import lifecycle as credentials
 from services.graph.connection import build_graph_client
 from services.poller import lease as poller_lease
-from services.poller.cycle import run_cycle
+from services.poller.cycle import interval_of, run_cycle
 from services.runtime import DEMO_GRAPH_BASE_URL, Console
 from services.simulator import ManualClock, Simulator, in_process_transport
 from services.store.models import AuditEvent, Credential, PollRun
@@ -152,5 +153,8 @@ def _write_history(console: Console, holder: str) -> int:
             object_name="Demo history",
             detail=f"{cycles} poll cycles of the simulated Graph API over the last {HISTORY.days} days",
         )
+        # The demo's blocked numbers stand as alerts at first start, from the history just written.
+        quiet = timedelta(minutes=console.settings.alert_quiet_minutes)
+        alerts.evaluate(session, now=end, quiet=quiet, poll_interval_s=interval_of(console.settings))
         session.commit()
     return cycles

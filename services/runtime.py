@@ -57,5 +57,8 @@ def open_console(settings: Settings | None = None, *, clock: Callable[[], dateti
     settings = settings or load_settings()
     vault = load_vault(settings)
     engine = open_store(settings)
+    from services.alerts.channels import seed_store
+
+    seed_store(engine, settings, vault)  # the alert channels of SMTP_URL / ALERT_WEBHOOK_URL
     graph, simulator = _graph_for(settings, clock)
     return Console(settings=settings, engine=engine, graph=graph, vault=vault, clock=clock, simulator=simulator)

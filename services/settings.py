@@ -34,6 +34,12 @@ class Settings:
     webhook_verify_token: str | None = None  # Meta's verification handshake (demo: generated)
     metrics_token: str | None = None  # when set, /metrics wants this bearer token
     console_base_url: str | None = None  # the console's public address, e.g. https://console.example.com
+    smtp_url: str | None = None  # smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465
+    alert_email_from: str | None = None
+    alert_email_to: tuple[str, ...] = ()  # ALERT_EMAIL_TO, a comma list
+    alert_webhook_url: str | None = None  # an incoming-webhook URL (Slack/Teams-compatible JSON)
+    alert_webhook_secret: str | None = None  # signs the alert webhook (X-Console-Signature-256) when set
+    alert_quiet_minutes: float = 30.0  # a condition clear this long resolves its alert
 
     @property
     def demo(self) -> bool:
@@ -94,6 +100,8 @@ def load_settings(root: Path | None = None) -> Settings:
     timeout_s = _number("GRAPH_API_TIMEOUT_SECONDS", secrets, default="10", low=0.1, high=120, unit="seconds")
     idle_hours = _number("SIGN_IN_IDLE_HOURS", secrets, default="8", low=0.05, high=24, unit="hours")
     display_timezone = _lookup("DISPLAY_TIMEZONE", secrets, BROWSER) or BROWSER
+    quiet_minutes = _number("ALERT_QUIET_MINUTES", secrets, default="30", low=0, high=24 * 60, unit="minutes")
+    email_to = tuple(a.strip() for a in (_lookup("ALERT_EMAIL_TO", secrets, None) or "").split(",") if a.strip())
     if display_timezone != BROWSER and zone(display_timezone) is None:
         raise SettingsError(
             f"DISPLAY_TIMEZONE must be {BROWSER!r}, UTC or a time zone name such as Europe/Berlin, "
@@ -113,4 +121,10 @@ def load_settings(root: Path | None = None) -> Settings:
         webhook_verify_token=_lookup("WEBHOOK_VERIFY_TOKEN", secrets, None),
         metrics_token=_lookup("METRICS_TOKEN", secrets, None),
         console_base_url=(_lookup("CONSOLE_BASE_URL", secrets, None) or "").rstrip("/") or None,
+        smtp_url=_lookup("SMTP_URL", secrets, None),
+        alert_email_from=_lookup("ALERT_EMAIL_FROM", secrets, None),
+        alert_email_to=email_to,
+        alert_webhook_url=_lookup("ALERT_WEBHOOK_URL", secrets, None),
+        alert_webhook_secret=_lookup("ALERT_WEBHOOK_SECRET", secrets, None),
+        alert_quiet_minutes=quiet_minutes,
     )

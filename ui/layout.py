@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from streamlit.errors import StreamlitPageNotFoundError
 
 from services.access.roles import Actor
+from services.alerts import views as alert_views
 from services.runtime import Console
 from services.settings import SettingsError, load_settings
 from services.store import trouble
@@ -27,7 +29,9 @@ NAVIGATION = (
     ("pages/5_Phone_number.py", "Phone number", "📞"),
     ("pages/4_Audit_log.py", "Audit log", "📜"),
     ("pages/6_Webhooks.py", "Webhooks", "🪝"),
+    ("pages/7_Alerts.py", "Alerts", "🔔"),
 )
+ALERTS_PAGE = "pages/7_Alerts.py"
 ADMIN_ONLY = frozenset({"Audit log", "Webhooks"})
 
 
@@ -53,6 +57,19 @@ def _navigation(actor: Actor) -> None:
         # A page script run as its own entrypoint (as page tests do) has no app.py to link to.
         return
     st.divider()
+
+
+def open_alerts_words(count: int) -> str:
+    """'3 open alerts', '1 open alert', 'No open alerts'."""
+    if count == 0:
+        return "No open alerts"
+    return f"{count} open alert{'s' if count != 1 else ''}"
+
+
+def _open_alerts(console: Console) -> None:
+    with Session(console.engine) as session:
+        count = alert_views.open_count(session=session)
+    link_to(ALERTS_PAGE, label=open_alerts_words(count), icon="🔔")
 
 
 def link_to(path: str, *, label: str, icon: str, query_params: dict[str, str] | None = None) -> None:
@@ -123,6 +140,7 @@ def page_setup(title: str, *, icon: str = "💬", sidebar: str = "auto") -> Page
     with st.sidebar:
         st.markdown(f"**{PRODUCT}**")
         _navigation(actor)
+        _open_alerts(console)
         if console.settings.demo:
             st.caption(":orange-badge[Demo mode] signed in automatically as the demo admin")
         else:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 
+from services.alerts import lifecycle as alerts
 from services.graph.errors import GraphError, RateLimited
 from services.health import recording as health
 from services.poller import reread
@@ -122,6 +123,11 @@ def _poll(
         reread.clear(session=session, waba_ids=set(only or ()) | set(plan.candidates), before=run.started_at)
         status = "ok" if not tally.errors else ("failed" if total and not tally.wabas_read else "partial")
         run.credentials_polled, run.numbers_seen, run.graph_calls = len(tally.used), tally.numbers, graph.calls
+        if run.trigger != "demo":  # the demo's simulated past opens its alerts once, when it is written
+            session.add(run)
+            run.status, run.finished_at = status, finished
+            quiet = timedelta(minutes=console.settings.alert_quiet_minutes)
+            alerts.evaluate(session, now=finished, quiet=quiet, poll_interval_s=interval)
         return _finish(session, run, status=status, at=finished, errors=tally.errors)
 
 

@@ -23,6 +23,7 @@ from datetime import timedelta
 from sqlalchemy.exc import DBAPIError
 
 from services import demo
+from services.alerts import sender as alert_sender
 from services.poller import lease as poller_lease
 from services.poller import reread
 from services.poller.cycle import close_abandoned, interval_of, run_cycle
@@ -164,10 +165,24 @@ def start_background(console: Console) -> threading.Thread | None:
         )
         thread.start()
         _background[key] = (thread, stop)
+        # The alert sender beside it (stopped by the same event; it holds a lease of its own).
+        _start_alert_sender(console, stop)
     # A daemon thread dies with the process without its finally: give the lease up on the way out.
     atexit.register(stop.set)
     atexit.register(poller_lease.release, engine=console.engine, holder=holder)
     return thread
+
+
+def _start_alert_sender(console: Console, stop: threading.Event) -> threading.Thread:
+    return alert_sender.start_sender(
+        engine=console.engine,
+        vault=console.vault,
+        clock=console.clock,
+        base_url=console.settings.console_base_url,
+        stop=stop,
+        poll_interval_s=console.settings.poll_interval_seconds,
+        quiet=timedelta(minutes=console.settings.alert_quiet_minutes),
+    )
 
 
 def stop_background(console: Console, *, timeout_s: float = 10.0) -> None:
@@ -220,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     holder = poller_lease.holder_id()
     ttl = timedelta(seconds=arguments.lease)
     log.info("poller %s started: every %d s, lease %d s", holder, interval, arguments.lease)
+    sender = None if arguments.once else _start_alert_sender(console, stop)
     runs = poll_loop(console=console, interval_s=interval, stop=stop, holder=holder, once=arguments.once, ttl=ttl)
+    if sender is not None:
+        sender.join(10.0)  # it stops on the same event and releases its lease
     log.info("poller %s stopped; lease released", holder)
     return 1 if arguments.once and runs and runs[-1].status == "failed" else 0

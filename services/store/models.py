@@ -286,3 +286,85 @@ class WebhookRefusal(SQLModel, table=True):
     source_address: str = Field(default="", max_length=64)
     reason: str = Field(max_length=32)  # missing_signature | bad_signature | too_large | not_json | not_configured
     body_bytes: int = Field(default=0)
+
+
+class Alert(SQLModel, table=True):
+    """One alert per subject and rule while its condition holds (open, acknowledged or snoozed), then resolved."""
+
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(max_length=48, index=True)
+    subject_kind: str = Field(max_length=16)  # number | waba | portfolio | credential | console
+    subject_id: str = Field(max_length=64)
+    subject_name: str = Field(default="", max_length=255)
+    severity: str = Field(max_length=16)  # critical | warning | info
+    state: str = Field(default="open", max_length=16)  # open | acknowledged | snoozed | resolved
+    title: str = Field(max_length=300)  # the first line, in words
+    detail: str = Field(default="", max_length=2000)
+    advice: str = Field(default="", max_length=500)
+    opened_at: datetime = _created()
+    last_seen_at: datetime = _created()  # the condition last observed true
+    clear_since: datetime | None = _utc(nullable=True)  # the condition clear since (resolved after the quiet time)
+    resolved_at: datetime | None = _utc(nullable=True)
+    acked_by: str | None = Field(default=None, max_length=255)
+    ack_note: str = Field(default="", max_length=500)
+    snoozed_until: datetime | None = _utc(nullable=True)
+
+
+# One alert not resolved per subject and rule, kept by the database itself.
+OPEN_ALERT_INDEX = "uq_alert_open_subject"
+_NOT_RESOLVED = text("state != 'resolved'")
+Index(
+    OPEN_ALERT_INDEX,
+    Alert.rule,  # type: ignore[arg-type]
+    Alert.subject_kind,  # type: ignore[arg-type]
+    Alert.subject_id,  # type: ignore[arg-type]
+    unique=True,
+    sqlite_where=_NOT_RESOLVED,
+    postgresql_where=_NOT_RESOLVED,
+)
+
+
+class AlertChannel(SQLModel, table=True):
+    """Where alerts go: an email list or an incoming-webhook URL; its secrets and URLs encrypted with the vault."""
+
+    __tablename__ = "alert_channel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # email | webhook
+    name: str = Field(max_length=120)
+    min_severity: str = Field(default="warning", max_length=16)  # critical | warning | info
+    enabled: bool = Field(default=True)
+    config_ciphertext: str = Field(sa_column=Column(Text, nullable=False))
+    from_settings: bool = Field(default=False)
+
+
+class AlertDelivery(SQLModel, table=True):
+    """The outbox: one message of an alert to one channel, written with the change that caused it."""
+
+    __tablename__ = "alert_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    channel_id: int = Field(foreign_key="alert_channel.id", index=True)
+    kind: str = Field(max_length=16)  # opened | resolved
+    idempotency_key: str = Field(max_length=64, unique=True)
+    state: str = Field(default="pending", max_length=16)  # pending | delivered | failed
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = _created()
+    delivered_at: datetime | None = _utc(nullable=True)
+
+
+class AlertRule(SQLModel, table=True):
+    """A rule switched off, or given another severity, by an admin; a rule without a row has its defaults."""
+
+    __tablename__ = "alert_rule"
+
+    rule: str = Field(primary_key=True, max_length=48)
+    enabled: bool = Field(default=True)
+    severity: str = Field(max_length=16)

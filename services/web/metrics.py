@@ -25,7 +25,7 @@ from services.graph.types import CanSend, QualityRating
 from services.health.model import Severity, assess_stored
 from services.settings import Settings, load_settings
 from services.store.engine import create_store_engine
-from services.store.models import PhoneNumber, PollRun, WebhookEvent
+from services.store.models import Alert, PhoneNumber, PollRun, WebhookEvent
 from services.web.health_check import existing_store_url, last_success
 
 METRICS_PATH = "/metrics"
@@ -33,6 +33,7 @@ NUMBER_LABELS = ("phone_number_id", "waba_id", "display_phone_number")
 QUALITY_VALUES = {QualityRating.GREEN: 3.0, QualityRating.YELLOW: 2.0, QualityRating.RED: 1.0}  # else 0: not rated
 # A number Meta has not reported on gets no can-send sample at all: an alert on `< 1` must not fire for it.
 CAN_SEND_VALUES = {CanSend.AVAILABLE: 1.0, CanSend.LIMITED: 0.5, CanSend.BLOCKED: 0.0}
+ALERT_SEVERITIES = ("critical", "warning", "info")
 FINISHED_CYCLES = ("ok", "partial", "failed")  # a running cycle is counted once it ends
 SEVERITY_HELP = ", ".join(f"{severity.value} {severity.label.lower()}" for severity in Severity)
 
@@ -48,6 +49,7 @@ class StoreCollector:
             yield from self._numbers(session)
             yield from self._poll_cycles(session)
             yield from self._webhook_events(session)
+            yield from self._alerts(session)
 
     def _numbers(self, session: Session) -> Iterator[Metric]:
         quality = GaugeMetricFamily(
@@ -105,6 +107,22 @@ class StoreCollector:
         for field, outcome, count in sorted(session.exec(by_kind).all()):
             events.add_metric([field, outcome], float(count))
         yield events
+
+    def _alerts(self, session: Session) -> Iterator[Metric]:
+        alerts = GaugeMetricFamily(
+            "console_alerts_open",
+            "Alerts not resolved (open, acknowledged or snoozed), by severity: critical, warning, info.",
+            labels=["severity"],
+        )
+        counts = dict.fromkeys(ALERT_SEVERITIES, 0)
+        not_resolved = (
+            select(Alert.severity, func.count()).where(col(Alert.state) != "resolved").group_by(Alert.severity)
+        )
+        for severity, count in session.exec(not_resolved).all():
+            counts[severity] = count
+        for severity, count in counts.items():  # every severity, so `> 0` alerts have a series to watch
+            alerts.add_metric([severity], float(count))
+        yield alerts
 
 
 def exposition(engine: Engine, accept: str | None = None) -> tuple[bytes, str]:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from services.alerts import lifecycle as alerts
 from services.health.recording import _lock_history, gap_after, latest_intervals
 from services.store.models import HealthInterval, PhoneNumber, WebhookEvent, WhatsAppBusinessAccount
 from services.webhooks.events import HEALTH_FIELDS, Change, limit_of
@@ -171,4 +172,5 @@ def apply_change(*, session: Session, delivery_id: int, change: Change, at: date
         return False
     if change.field in HEALTH_FIELDS and account is not None:
         _apply_health(session, change, account, number, sentence=sentence, at=at, poll_interval_s=poll_interval_s)
+        alerts.evaluate(session, now=at, poll_interval_s=poll_interval_s)  # the alert commits with the change
     return True

@@ -34,6 +34,7 @@ PAGES = [
     "../../pages/3_Monitoring.py",
     "../../pages/4_Audit_log.py",
     "../../pages/6_Webhooks.py",
+    "../../pages/7_Alerts.py",
 ]
 NUMBER_PAGE = "../../pages/5_Phone_number.py"
 # Meta's values as the Graph API spells them; a screen says them in words (services/health/vocabulary.py).

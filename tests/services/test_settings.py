@@ -137,3 +137,32 @@ def test_the_display_time_zone_is_the_browsers_unless_one_is_pinned(
     monkeypatch.setenv("DISPLAY_TIMEZONE", "Mars/Olympus")
     with pytest.raises(SettingsError, match="DISPLAY_TIMEZONE must be 'browser', UTC or a time zone name"):
         load_settings(tmp_path)
+
+
+ALERT_NAMES = ("SMTP_URL", "ALERT_EMAIL_FROM", "ALERT_EMAIL_TO", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET")
+
+
+def test_alert_channels_and_the_quiet_time_are_read_from_the_contract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (*ALERT_NAMES, "ALERT_QUIET_MINUTES"):
+        monkeypatch.delenv(name, raising=False)
+    unset = load_settings(tmp_path)
+    assert (unset.smtp_url, unset.alert_email_to, unset.alert_webhook_url, unset.alert_quiet_minutes) == (
+        None,
+        (),
+        None,
+        30.0,
+    )
+    monkeypatch.setenv("SMTP_URL", "smtps://ops:pw@mail.example.com:465")
+    monkeypatch.setenv("ALERT_EMAIL_TO", " ops@example.com, ,lead@example.com ")
+    monkeypatch.setenv("ALERT_QUIET_MINUTES", "10")
+    _secrets(tmp_path, 'ALERT_WEBHOOK_URL = "https://hooks.example.com/x"\nALERT_WEBHOOK_SECRET = "s"\n')
+    settings = load_settings(tmp_path)
+    assert settings.smtp_url == "smtps://ops:pw@mail.example.com:465"
+    assert settings.alert_email_to == ("ops@example.com", "lead@example.com")
+    assert (settings.alert_webhook_url, settings.alert_webhook_secret) == ("https://hooks.example.com/x", "s")
+    assert settings.alert_quiet_minutes == 10.0
+    monkeypatch.setenv("ALERT_QUIET_MINUTES", "soon")
+    with pytest.raises(SettingsError, match="ALERT_QUIET_MINUTES"):
+        load_settings(tmp_path)

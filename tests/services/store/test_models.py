@@ -8,6 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from services.store.models import (
+    Alert,
+    AlertChannel,
+    AlertDelivery,
+    AlertRule,
     AuditEvent,
     ChannelConfiguration,
     ConsoleUser,
@@ -157,6 +161,36 @@ def _one_of_each(session: Session) -> list[SQLModel]:
             outcome="applied",
         ),
         WebhookRefusal(at=AT, source_address="10.0.0.66", reason="bad_signature", body_bytes=120),
+        Alert(
+            id=5,
+            rule="number_cannot_send",
+            subject_kind="number",
+            subject_id="106540352242922",
+            subject_name="+1 555-0100 (Acme)",
+            severity="critical",
+            state="acknowledged",
+            title="+1 555-0100 (Acme) cannot send messages (Meta error 131031)",
+            detail="Meta says: Qualität ROT — 🚦",
+            advice="Read Meta's reason",
+            opened_at=AT,
+            last_seen_at=AT,
+            clear_since=AT + timedelta(minutes=5),
+            acked_by="ops@example.com",
+            ack_note="on it",
+            snoozed_until=AT + timedelta(hours=1),
+        ),
+        AlertChannel(id=3, kind="webhook", name="Ops", min_severity="warning", config_ciphertext="gAAAA", enabled=True),
+        AlertDelivery(
+            alert_id=5,
+            channel_id=3,
+            kind="opened",
+            idempotency_key="d" * 64,
+            attempts=2,
+            next_attempt_at=AT + timedelta(seconds=60),
+            last_error="HTTP 503",
+            created_at=AT,
+        ),
+        AlertRule(rule="quality_dropped", enabled=False, severity="info"),
     ]
     _add_in_order(session, *rows[3:])
     return rows

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from services.health.model import Severity
 from services.store.engine import create_store_engine
-from services.store.models import PollRun, WebhookDelivery, WebhookEvent
+from services.store.models import Alert, PollRun, WebhookDelivery, WebhookEvent
 from services.web import metrics
 from tests.health_history import T0, WABA_ID, number, record, spam_limit
 from tests.services.web.event_loop import run_apart
@@ -217,3 +217,31 @@ def test_the_route_answers_503_while_the_store_is_gone(metrics_client: Scrape, d
     gone = metrics_client(Authorization=f"Bearer {TOKEN}")
     assert gone.status_code == 503
     assert not path.exists(), "a scrape must never create an empty store in place of the missing one"
+
+
+def test_alerts_not_resolved_are_counted_by_severity(store_session: Session, store_engine: Engine) -> None:
+    def alert(subject: str, severity: str, state: str = "open") -> Alert:
+        return Alert(
+            rule="waba_banned", subject_kind="waba", subject_id=subject, severity=severity, state=state, title="t"
+        )
+
+    assert {s.labels["severity"]: s.value for s in scrape(store_engine)["console_alerts_open"]} == {
+        "critical": 0.0,
+        "warning": 0.0,
+        "info": 0.0,
+    }
+    store_session.add_all(
+        [
+            alert("1", "critical"),
+            alert("2", "critical", "acknowledged"),
+            alert("3", "warning", "snoozed"),
+            alert("4", "critical", "resolved"),
+            alert("5", "info", "resolved"),
+        ]
+    )
+    store_session.commit()
+    assert {s.labels["severity"]: s.value for s in scrape(store_engine)["console_alerts_open"]} == {
+        "critical": 2.0,
+        "warning": 1.0,
+        "info": 0.0,
+    }

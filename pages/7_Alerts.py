@@ -1,0 +1,179 @@
+from datetime import timedelta
+
+import streamlit as st
+from sqlmodel import Session
+
+from services.alerts import channels as alert_channels
+from services.alerts import lifecycle, switches, tables, views
+from services.alerts.rules import SEVERITIES
+from services.moments import COLUMN_FORMAT, zone_name
+from ui.layout import page_setup
+from ui.moments import viewer_zone
+from ui.text import plain
+
+page = page_setup("Alerts", icon="🔔")
+st.title("Alerts")
+st.caption(
+    "One alert per number, account or credential and problem while the problem lasts; it resolves itself once "
+    "the problem has been clear for the quiet time. Each alert is sent to every channel whose severity it meets."
+)
+
+SHOWN_STATES = {
+    "Open": ("open",),
+    "Acknowledged or snoozed": ("acknowledged", "snoozed"),
+    "Resolved": ("resolved",),
+}
+tz = viewer_zone()
+times = st.column_config.DatetimeColumn(format=COLUMN_FORMAT, width=130)
+with Session(page.console.engine) as session:
+    businesses = views.businesses(session=session)
+    wabas = views.wabas(session=session)
+    state_col, severity_col, business_col, waba_col = st.columns(4)
+    shown = state_col.selectbox("Alerts", list(SHOWN_STATES), key="alerts_state")
+    severities = severity_col.multiselect(
+        "Severity", list(SEVERITIES), format_func=tables.severity_words, key="alerts_severity"
+    )
+    business = business_col.selectbox(
+        "Business portfolio",
+        [None, *businesses],
+        format_func=lambda pid: "Every business" if pid is None else businesses[pid],
+        key="alerts_business",
+    )
+    waba = waba_col.selectbox(
+        "WhatsApp Business Account",
+        [None, *wabas],
+        format_func=lambda wid: "Every account" if wid is None else wabas[wid],
+        key="alerts_waba",
+    )
+    where = views.AlertFilter(
+        states=SHOWN_STATES[shown], severities=tuple(severities), portfolio_id=business, waba_id=waba
+    )
+    found = views.alerts(session=session, where=where)
+    channels = views.channel_names(session=session)
+
+if not found:
+    st.success(f"No alert here: nothing is {shown.lower()} for this selection.", icon="✅")
+else:
+    st.dataframe(
+        tables.alerts_table(found, tz),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "What": st.column_config.TextColumn(width=420),
+            "Opened": times,
+            "Last seen": times,
+            "Resolved": times,
+            "Number": st.column_config.LinkColumn(display_text="Open", width=60),
+        },
+    )
+    st.caption(f"Times in {zone_name(tz)}. The newest {views.SHOWN} alerts of the selection.")
+
+    unresolved = [v.alert for v in found if v.alert.state != "resolved"]
+    if unresolved and page.actor.is_admin:
+        with st.expander("Acknowledge or snooze an alert"):
+            labels = {a.id: f"{tables.severity_words(a.severity)} · {a.title}" for a in unresolved}
+            chosen = st.selectbox("Alert", list(labels), format_func=lambda i: labels[i], key="alerts_chosen")
+            note = st.text_input("Note (what you are doing about it)", max_chars=500, key="alerts_note")
+            hours = st.number_input("Snooze for hours", min_value=1, max_value=168, value=4, key="alerts_hours")
+            ack, snooze = st.columns(2)
+            acknowledging, snoozing = (
+                ack.button("Acknowledge", key="alerts_ack"),
+                snooze.button("Snooze", key="alerts_snooze"),
+            )
+            if acknowledging or snoozing:
+                try:
+                    with Session(page.console.engine) as session:
+                        if acknowledging:
+                            lifecycle.acknowledge(session, chosen, page.actor, note)
+                        else:
+                            until = page.console.clock() + timedelta(hours=int(hours))
+                            lifecycle.snooze(session, chosen, page.actor, until)
+                        session.commit()
+                except lifecycle.AlertNotFound:
+                    st.warning("That alert resolved in the meantime.")
+                else:
+                    st.rerun()
+
+    st.subheader("Delivery log")
+    log = tables.deliveries_table(found, channels, tz)
+    if log.empty:
+        st.info("No channel was set up when these alerts opened: they are shown here only.")
+    else:
+        st.dataframe(
+            log,
+            hide_index=True,
+            width="stretch",
+            column_config={"Created": times, "Delivered": times, "Alert": st.column_config.TextColumn(width=360)},
+        )
+
+if not page.actor.is_admin:
+    st.caption("Admins choose where alerts are sent and which rules raise them.")
+    st.stop()
+
+st.subheader("Channels")
+with Session(page.console.engine) as session:
+    listed = views.channels(session=session)
+if not listed:
+    st.info(
+        "No channel yet: alerts are shown on this page only. Set `SMTP_URL`, `ALERT_EMAIL_FROM` and "
+        "`ALERT_EMAIL_TO` for email, or `ALERT_WEBHOOK_URL` for a Slack or Teams webhook, and restart the console.",
+        icon="📭",
+    )
+for channel in listed:
+    label = f"{channel.label}, sends {tables.severity_words(channel.min_severity).split(' ', 1)[-1].lower()} and worse"
+    on = st.toggle(plain(label), value=channel.enabled, key=f"alerts_channel_{channel.id}")
+    if on != channel.enabled:
+        with Session(page.console.engine) as session:
+            alert_channels.update_channel(session, page.console.vault, page.actor, channel.id, enabled=on)
+            session.commit()
+        st.rerun()
+
+with st.expander("Add a channel"), st.form("alerts_new_channel", clear_on_submit=True):
+    kind = st.selectbox("Kind", ["email", "webhook"], format_func=str.capitalize, key="alerts_new_kind")
+    name = st.text_input("Name", max_chars=120, key="alerts_new_name")
+    minimum = st.selectbox("Send alerts of", list(SEVERITIES), format_func=tables.severity_words, key="alerts_new_min")
+    address = st.text_input("Email addresses (comma separated) or the webhook URL", key="alerts_new_address")
+    secret = st.text_input("Webhook signing secret (optional)", type="password", key="alerts_new_secret")
+    smtp = st.text_input(
+        "SMTP URL for email (empty: the one from the settings)", type="password", key="alerts_new_smtp"
+    )
+    if st.form_submit_button("Add channel"):
+        settings = page.console.settings
+        if kind == "email":
+            config: dict[str, object] = {
+                "smtp_url": smtp.strip() or settings.smtp_url or "",
+                "from": settings.alert_email_from or "",
+                "to": [a.strip() for a in address.split(",") if a.strip()],
+            }
+        else:
+            config = {"url": address.strip(), **({"secret": secret} if secret else {})}
+        try:
+            with Session(page.console.engine) as session:
+                alert_channels.create_channel(
+                    session, page.console.vault, page.actor, kind=kind, name=name, config=config, min_severity=minimum
+                )
+                session.commit()
+        except alert_channels.ChannelError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+
+st.subheader("Rules")
+with Session(page.console.engine) as session:
+    rules = switches.rule_settings(session=session)
+for rule in rules:
+    switch, severity = st.columns([3, 1])
+    on = switch.toggle(rule.title, value=rule.enabled, key=f"alerts_rule_{rule.rule}")
+    level = severity.selectbox(
+        "Severity",
+        list(SEVERITIES),
+        index=list(SEVERITIES).index(rule.severity),
+        format_func=tables.severity_words,
+        key=f"alerts_rule_severity_{rule.rule}",
+        label_visibility="collapsed",
+    )
+    if (on, level) != (rule.enabled, rule.severity):
+        with Session(page.console.engine) as session:
+            switches.switch_rule(session=session, actor=page.actor, rule=rule.rule, enabled=on, severity=level)
+            session.commit()
+        st.rerun()
