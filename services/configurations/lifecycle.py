@@ -112,6 +112,19 @@ def submit(
     )
 
 
+def _opened_in(
+    status: str, doing: str, session: Session, configuration_id: int, expected_version: int | None
+) -> ChannelConfiguration:
+    """The configuration opened at `expected_version`, refused with a sentence unless it is in `status`."""
+    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
+    if row.status != status:
+        article = "an" if status[0] in "aeiou" else "a"
+        raise ConfigurationRefused(
+            f"Only {article} {status} configuration can {doing}; “{display_name(row)}” is {row.status}."
+        )
+    return row
+
+
 def submit_again(
     *,
     session: Session,
@@ -122,11 +135,7 @@ def submit_again(
 ) -> ChannelConfiguration:
     """Failed -> Processing with the values as stored (what failed may be fixed outside: Meta, a credential)."""
     require_admin(actor, "submit channel configurations")
-    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
-    if row.status != "failed":
-        raise ConfigurationRefused(
-            f"Only a failed configuration can be submitted again; “{display_name(row)}” is {row.status}."
-        )
+    row = _opened_in("failed", "be submitted again", session, configuration_id, expected_version)
     try:
         return submit(
             session=session,
@@ -152,11 +161,7 @@ def deactivate(
 ) -> ChannelConfiguration:
     """Active -> Deactivated (not while an update is being checked). Commits."""
     require_admin(actor, "deactivate channel configurations")
-    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
-    if row.status != "active":
-        raise ConfigurationRefused(
-            f"Only an active configuration can be deactivated; “{display_name(row)}” is {row.status}."
-        )
+    row = _opened_in("active", "be deactivated", session, configuration_id, expected_version)
     if row.update_status == "processing":
         raise ConfigurationRefused(f"An update of “{row.name}” is being checked; deactivate it once that finishes.")
     changes = {"status": "deactivated", "pending_update": None, "update_status": None}
@@ -181,9 +186,7 @@ def activate(
 ) -> ChannelConfiguration:
     """Deactivated -> Processing; the caller runs the checks next, as for a submit. Commits."""
     require_admin(actor, "activate channel configurations")
-    row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
-    if row.status != "deactivated":
-        raise ConfigurationRefused(f"Only a deactivated configuration can be activated; “{row.name}” is {row.status}.")
+    row = _opened_in("deactivated", "be activated", session, configuration_id, expected_version)
     taken = ConfigurationRefused(f"{taken_sentence(row.name)[:-1]} Duplicate this one under a new name instead.")
     if name_taken(session=session, name=row.name, excluding_id=row.id):
         raise taken
