@@ -19,6 +19,12 @@ class Sizes:
     render_days: int
     render_runs: int  # timed renders per scenario and store, after one warm-up
     history_runs: int
+    # Issue 18's scale: the overview over a large fleet, and a poll of it through the served simulator.
+    fleet_small: int = 100
+    fleet_large: int = 100_000
+    scale_wabas: int = 1_000
+    scale_numbers_per_waba: int = 100
+    first_visit_runs: int = 3
 
     @property
     def polls_per_number(self) -> int:
@@ -47,4 +53,9 @@ QUICK = Sizes(
     render_days=3,
     render_runs=2,
     history_runs=3,
+    fleet_small=100,
+    fleet_large=2_000,
+    scale_wabas=20,
+    scale_numbers_per_waba=100,
+    first_visit_runs=1,
 )

@@ -51,6 +51,7 @@ class WhatsAppBusinessAccount(SQLModel, table=True):
     health_problems: list[dict[str, Any]] = _json_list()
     health_polled_at: datetime | None = _utc(nullable=True)
     reread_requested_at: datetime | None = _utc(nullable=True)  # a webhook asks the poller to read it again soon
+    templates_polled_at: datetime | None = _utc(nullable=True)  # its message templates last read
 
 
 class PhoneNumber(SQLModel, table=True):
@@ -71,6 +72,13 @@ class PhoneNumber(SQLModel, table=True):
     health_problems: list[dict[str, Any]] = _json_list()  # HealthProblem.as_json() of each entity not AVAILABLE
     first_seen_at: datetime = _created()
     last_polled_at: datetime | None = _utc(nullable=True)
+    # The health model's verdict on the fields above (a Severity), written with them: the fleet sorts, counts and
+    # filters on it in SQL.
+    severity: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
+
+
+# Worst first, then by name: the fleet table's order, read a page at a time.
+Index("ix_phone_number_severity_name", PhoneNumber.severity, PhoneNumber.verified_name, PhoneNumber.id)  # type: ignore[arg-type]
 
 
 class Credential(SQLModel, table=True):
@@ -177,6 +185,19 @@ class PollRun(SQLModel, table=True):
     numbers_seen: int = Field(default=0)
     graph_calls: int = Field(default=0)
     errors: list[dict[str, Any]] = _json_list()
+
+
+class PollWork(SQLModel, table=True):
+    """One WABA to read in one poll cycle: pollers sharing a PostgreSQL claim these rows, each read once."""
+
+    __tablename__ = "poll_work"
+
+    cycle_at: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))  # the cycle's scheduled tick
+    waba_id: str = Field(primary_key=True, max_length=32)
+    holder: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = _utc(nullable=True)  # a claim not done by then is free for another poller
+    done_at: datetime | None = _utc(nullable=True)
+    attempts: int = Field(default=0)
 
 
 class PollerLease(SQLModel, table=True):
@@ -368,3 +389,46 @@ class AlertRule(SQLModel, table=True):
     rule: str = Field(primary_key=True, max_length=48)
     enabled: bool = Field(default=True)
     severity: str = Field(max_length=16)
+
+
+class MessageTemplate(SQLModel, table=True):
+    """A message template of a monitored WABA, with its latest known status and quality."""
+
+    __tablename__ = "message_template"
+
+    id: str = Field(primary_key=True, max_length=32)  # Meta's template id
+    waba_id: str = Field(foreign_key="whatsapp_business_account.id", index=True, max_length=32)
+    name: str = Field(max_length=512)
+    language: str = Field(max_length=16)
+    category: str = Field(default="", max_length=32)  # MARKETING | UTILITY | AUTHENTICATION
+    status: str = Field(default="PENDING", max_length=32)  # APPROVED | PAUSED | DISABLED | REJECTED | ...
+    quality_score: str = Field(default="UNKNOWN", max_length=16)  # GREEN | YELLOW | RED | UNKNOWN
+    reason: str | None = Field(default=None, max_length=64)  # rejected_reason, or other_info.title (FIRST_PAUSE)
+    status_info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    severity: int = Field(default=3, sa_column_kwargs={"server_default": "3"})  # the health model's verdict
+    first_seen_at: datetime = _created()
+    last_polled_at: datetime | None = _utc(nullable=True)
+    changed_at: datetime | None = _utc(nullable=True)  # the last change learned, by poll or webhook
+
+
+Index("ix_message_template_severity_name", MessageTemplate.severity, MessageTemplate.name, MessageTemplate.id)  # type: ignore[arg-type]
+
+
+class TemplateInterval(SQLModel, table=True):
+    """One unchanged stretch of a template's status and quality, like a number's health history."""
+
+    __tablename__ = "message_template_history"
+    __table_args__ = (Index("ix_message_template_history_template_since", "template_id", "since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    template_id: str = Field(foreign_key="message_template.id", max_length=32)
+    since: datetime = _created()
+    last_confirmed_at: datetime = _created()
+    polls: int = Field(default=1)
+    follows_gap: bool = Field(default=True)
+    status: str = Field(max_length=32)
+    quality_score: str = Field(max_length=16)
+    category: str = Field(default="", max_length=32)
+    reason: str | None = Field(default=None, max_length=64)
+    status_info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    learned_by: str = Field(default="poll", max_length=16)  # poll | webhook
