@@ -4,34 +4,53 @@ Streamlit runs this file as the home page's script (`__name__ == "__main__"`). `
 (`uvicorn app:app`) also import it as a module, and then it is the ASGI app: Streamlit plus the console's routes.
 """
 
-from datetime import tzinfo
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
+from services.health import fleet_counts
+from services.health.fleet_table import NO_STATUS, FleetPage, FleetQuery, fleet_page, parse_query
 from services.health.model import Severity
-from services.health.overview import STRIP_DAYS, Attention, fleet_health, number_label
+from services.health.overview import STRIP_DAYS, Attention, FleetHealth, fleet_health, number_label
 from services.health.vocabulary import can_send_words, limit_short, status_words, throughput_short
 from services.moments import COLUMN_FORMAT, moment_words, zone_name
+from services.templates import views as template_views
 from services.web.lifespan import lifespan
 from services.web.routes import routes
-from ui import charts
 from ui.badges import quality_text
 from ui.layout import ADMIN_ONLY, NAVIGATION, PRODUCT, link_to, page_setup, script_error
 from ui.moments import viewer_zone
 from ui.text import plain
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 ATTENTION_SHOWN = 8
+PORTFOLIOS_LISTED = 12
 PHONE_WIDTH_PX = 640
 RESPONSIVE_TABLES = f"""<style>
 @media (max-width: {PHONE_WIDTH_PX}px) {{ .st-key-fleet_full {{ display: none; }} }}
 @media (min-width: {PHONE_WIDTH_PX + 1}px) {{ .st-key-fleet_phone {{ display: none; }} }}
 </style>"""
+NEEDING_ATTENTION = (Severity.BLOCKED, Severity.AT_RISK, Severity.WATCH)
+# The widgets of the fleet table, opened from the URL on the session's first run; afterwards the URL follows them.
+SEARCH, SEVERITIES, STATUSES, BUSINESS, PAGE = (
+    "fleet_search",
+    "fleet_severities",
+    "fleet_statuses",
+    "fleet_business",
+    "fleet_page",
+)
 
 
 NUMBER_PAGE = "pages/5_Phone_number.py"
+TEMPLATES_PAGE = "pages/8_Templates.py"
 
 
 def number_page_url(phone_number_id: str) -> str:
@@ -62,12 +81,42 @@ def overview() -> None:
     tz = viewer_zone()
     with Session(console.engine) as session:
         health = fleet_health(session=session, now=console.clock(), tz=tz)
-    if not health.entries:
+        templates = template_views.trouble_counts(session=session)
+    if not health.total:
         st.info(
             "No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches."
         )
         st.stop()
 
+    st.markdown(counts_line(health))
+    if troubled := templates_line(templates):
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.markdown(troubled)
+        right.page_link(TEMPLATES_PAGE, label="Open Templates", icon="🧾")
+    needs_attention(health, tz)
+    fleet_table(console.engine, tz=tz, now=console.clock())
+    portfolio_limits(health)
+
+
+def counts_line(health: FleetHealth) -> str:
+    """'**100,000 numbers:** ⛔ 12 blocked · 🟠 40 at risk · …', leaving out the severities no number has."""
+    words = {Severity.WATCH: "to watch", Severity.OK: "OK"}
+    counted = [
+        f"{severity.icon} {count:,} {words.get(severity, severity.label.lower())}"
+        for severity, count in health.counts.items()
+        if count
+    ]
+    return f"**{health.total:,} number{'s' if health.total != 1 else ''}:** " + " · ".join(counted)
+
+
+def templates_line(counts: Mapping[Severity, int]) -> str:
+    """'**Message templates:** ⛔ 2 paused or disabled · 🟠 1 at risk', or nothing while none is in trouble."""
+    words = {Severity.BLOCKED: "paused or disabled", Severity.AT_RISK: "at risk (rejected or low quality)"}
+    troubled = [f"{severity.icon} {counts[severity]:,} {words[severity]}" for severity in words if counts.get(severity)]
+    return "**Message templates:** " + " · ".join(troubled) if troubled else ""
+
+
+def needs_attention(health: FleetHealth, tz: tzinfo) -> None:
     st.subheader("Needs attention")
     if not health.attention:
         st.success("Nothing needs attention: every number can send, and every token is fine.")
@@ -77,9 +126,13 @@ def overview() -> None:
         with st.expander(f"{len(health.attention) - ATTENTION_SHOWN} more"):
             for item in health.attention[ATTENTION_SHOWN:]:
                 attention_item(item, tz)
+    if health.more_numbers:
+        more = health.more_numbers
+        st.caption(f"{more:,} more number{'s' if more > 1 else ''} need{'s' if more == 1 else ''} attention.")
+        st.button("Show every number that needs attention", icon="🔎", on_click=_show_attention_worthy)
     if health.unknown:
         st.caption(
-            f"❔ Meta has not reported the health of {health.unknown} number{'s' if health.unknown > 1 else ''} "
+            f"❔ Meta has not reported the health of {health.unknown:,} number{'s' if health.unknown > 1 else ''} "
             "yet: they are marked Unknown below until the next poll."
         )
     if health.recovered:
@@ -90,12 +143,105 @@ def overview() -> None:
                     f"recovered on {plain(moment_words(recovery.recovered_at, tz))}"
                 )
 
+
+def _show_attention_worthy() -> None:
+    st.session_state.update({SEARCH: "", SEVERITIES: list(NEEDING_ATTENTION), STATUSES: [], BUSINESS: "", PAGE: 1})
+
+
+def _first_page() -> None:
+    st.session_state[PAGE] = 1
+
+
+def _open_from_url() -> None:
+    if SEARCH in st.session_state:
+        return
+    asked, notices = parse_query({key: st.query_params.get_all(key) for key in st.query_params})
+    for notice in notices:  # a notice quotes the URL as typed
+        st.warning(plain(notice))
+    st.session_state.update(
+        {
+            SEARCH: asked.search,
+            SEVERITIES: list(asked.severities),
+            STATUSES: list(asked.statuses),
+            BUSINESS: asked.business,
+            PAGE: asked.page,
+        }
+    )
+
+
+def fleet_table(engine: Engine, *, tz: tzinfo, now: datetime) -> None:
+    """Search, filters, a pager and the page's numbers in two renderings (phone and full width)."""
     st.subheader("Fleet health")
-    entries = health.entries
-    numbers = [entry.number for entry in entries]
-    labels = [f"{e.assessment.severity.icon} {number_label(e.number)}" for e in entries]
+    _open_from_url()
+    with Session(engine) as session:
+        severities = fleet_counts.by_severity(session=session)
+        statuses = fleet_counts.by_status(session=session)
+        businesses = {group.id: group for group in fleet_counts.by_business(session=session)}
+        search_column, health_column, status_column, business_column = st.columns([3, 2, 2, 2])
+        search_column.text_input(
+            "Search", key=SEARCH, placeholder="Number, name, WABA or business portfolio", on_change=_first_page
+        )
+        health_column.multiselect(
+            "Health",
+            list(Severity),
+            format_func=lambda s: f"{s.icon} {s.label} ({severities.get(s, 0):,})",
+            key=SEVERITIES,
+            placeholder="Any",
+            on_change=_first_page,
+        )
+        status_options = [status or NO_STATUS for status in statuses]
+        status_options += [s for s in st.session_state[STATUSES] if s not in status_options]
+        status_counts = {status or NO_STATUS: count for status, count in statuses.items()}
+        status_column.multiselect(
+            "Status",
+            status_options,
+            format_func=lambda s: f"{status_words(None if s == NO_STATUS else s)} ({status_counts.get(s, 0):,})",
+            key=STATUSES,
+            placeholder="Any",
+            on_change=_first_page,
+        )
+        if st.session_state[BUSINESS] not in businesses:
+            if st.session_state[BUSINESS]:
+                st.warning("The business portfolio in the link has no monitored numbers; showing every portfolio.")
+            st.session_state[BUSINESS] = ""
+        business_column.selectbox(
+            "Business portfolio",
+            ["", *businesses],
+            format_func=lambda key: f"{businesses[key].name} ({businesses[key].numbers:,})" if key else "Any",
+            key=BUSINESS,
+            on_change=_first_page,
+        )
+        query = FleetQuery(
+            search=st.session_state[SEARCH],
+            severities=tuple(st.session_state[SEVERITIES]),
+            statuses=tuple(st.session_state[STATUSES]),
+            business=st.session_state[BUSINESS],
+            page=int(st.session_state[PAGE] or 1),
+        )
+        shown = fleet_page(session=session, query=query, now=now, tz=tz)
+    st.session_state[PAGE] = shown.query.page
+    st.query_params.from_dict(shown.query.query_params())
+    if not shown.total:
+        st.info("No number matches this search and these filters.")
+        return
+    pager, counted = st.columns([1, 4], vertical_alignment="bottom")
+    pager.number_input("Page", min_value=1, max_value=shown.pages, step=1, key=PAGE)
+    counted.caption(
+        f"Page {shown.query.page:,} of {shown.pages:,} · {shown.total:,} number{'s' if shown.total != 1 else ''}"
+    )
+    fleet_rows(shown, tz=tz)
+
+
+def fleet_rows(shown: FleetPage, *, tz: tzinfo) -> None:
+    # Loaded once there is a fleet to show, not when the module is imported as the ASGI app.
+    import pandas as pd
+
+    from ui import charts as strips
+
+    numbers = [row.number for row in shown.rows]
+    labels = [f"{row.severity.icon} {number_label(row.number)}" for row in shown.rows]
     details = [number_page_url(n.id) for n in numbers]
-    # Two renderings of one table; the style below shows the phone one under 640 px and the full one above.
+    # Two renderings of one page of the table; the style below shows the phone one under 640 px, the full one above.
     st.html(RESPONSIVE_TABLES)
     with st.container(key="fleet_phone"):
         st.caption("Worst first. Open a number for its health in words and its history.")
@@ -115,8 +261,8 @@ def overview() -> None:
         st.caption(
             f"Worst first. The strip shows each of the last {STRIP_DAYS} days ({zone_name(tz)} days), "
             "newest on the right, by the worst the number was that day: "
-            + ", ".join(f"{charts.SEVERITY_SQUARES[s]} {s.label.lower()}" for s in Severity)
-            + f", {charts.UNWATCHED_SQUARE} not watched."
+            + ", ".join(f"{strips.SEVERITY_SQUARES[s]} {s.label.lower()}" for s in Severity)
+            + f", {strips.UNWATCHED_SQUARE} not watched."
         )
         st.dataframe(
             pd.DataFrame(
@@ -125,7 +271,7 @@ def overview() -> None:
                     "Can send": [can_send_words(n.can_send) for n in numbers],
                     "Status": [status_words(n.status) for n in numbers],
                     "Quality": [quality_text(n.quality_rating) for n in numbers],
-                    f"Last {STRIP_DAYS} days": [charts.severity_strip(e.daily_worst) for e in entries],
+                    f"Last {STRIP_DAYS} days": [strips.severity_strip(row.daily_worst) for row in shown.rows],
                     "Customers a day": [limit_short(n.messaging_limit) for n in numbers],
                     "Throughput": [throughput_short(n.throughput_level) for n in numbers],
                     "Last polled": pd.to_datetime([n.last_polled_at for n in numbers], utc=True).tz_convert(tz),
@@ -140,7 +286,7 @@ def overview() -> None:
                 "Can send": st.column_config.TextColumn(width=80),
                 "Status": st.column_config.TextColumn(width=130),
                 "Quality": st.column_config.TextColumn(width=120),
-                f"Last {STRIP_DAYS} days": st.column_config.TextColumn(width=charts.STRIP_COLUMN_PX),
+                f"Last {STRIP_DAYS} days": st.column_config.TextColumn(width=strips.STRIP_COLUMN_PX),
                 "Customers a day": st.column_config.TextColumn(
                     width=110, help="The business portfolio's messaging limit"
                 ),
@@ -150,16 +296,24 @@ def overview() -> None:
             },
         )
 
+
+def portfolio_limits(health: FleetHealth) -> None:
     st.subheader("Messaging limits by business portfolio")
     st.caption(
         "Since October 2025 Meta sets the messaging limit per business portfolio: all its numbers share it, "
         "and one number can use all of it. A lower quality rating no longer lowers it."
     )
-    for portfolio in health.portfolios:
-        st.markdown(
-            f"**{plain(portfolio.name)}**: {plain(portfolio.limit)}  \n"
-            + ", ".join(plain(label) for label in portfolio.numbers)
-        )
+    for portfolio in health.portfolios[:PORTFOLIOS_LISTED]:
+        st.markdown(portfolio_line(portfolio))
+    if len(health.portfolios) > PORTFOLIOS_LISTED:
+        with st.expander(f"{len(health.portfolios) - PORTFOLIOS_LISTED:,} more business portfolios"):
+            for portfolio in health.portfolios[PORTFOLIOS_LISTED:]:
+                st.markdown(portfolio_line(portfolio))
+
+
+def portfolio_line(portfolio: fleet_counts.Portfolio) -> str:
+    count = f"{portfolio.numbers:,} number{'s' if portfolio.numbers != 1 else ''}"
+    return f"**{plain(portfolio.name)}**: {plain(portfolio.limit)} · {count}"
 
 
 def attention_item(item: Attention, tz: tzinfo) -> None:
@@ -167,7 +321,9 @@ def attention_item(item: Attention, tz: tzinfo) -> None:
     since = f" · since {plain(moment_words(item.since, tz))}" if item.since else ""
     lines = [f"{item.severity.icon} **{plain(item.subject)}** {plain(item.sentence)}{since}"]
     if item.numbers and not item.phone_number_id:
-        lines.append(f"Numbers: {plain(', '.join(item.numbers))}")
+        rest = item.held - len(item.numbers)
+        more = f" and {rest:,} more" if rest > 0 else ""
+        lines.append(f"Numbers: {plain(', '.join(item.numbers))}{more}")
     if item.meta_says:
         lines.append(f"Meta says: “{plain(item.meta_says)}”")
     if item.advice:

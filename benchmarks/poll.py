@@ -13,12 +13,11 @@ from pathlib import Path
 import httpx
 from sqlmodel import Session, select
 
+from benchmarks import scale_poll
 from benchmarks.figures import Figure, Samples, Stage, Target, timed
 from benchmarks.profiling import profiled
 from benchmarks.simulator_process import SimulatorProcess
 from benchmarks.sizes import PAGE_SIZE, POLL_INTERVAL_S, Sizes
-from services.access.roles import Actor
-from services.credentials import lifecycle as credentials
 from services.graph.client import GraphClient
 from services.graph.connection import build_graph_client
 from services.poller.loop import run_cycle
@@ -26,9 +25,6 @@ from services.runtime import Console, open_console
 from services.settings import DEFAULT_GRAPH_API_VERSION, Settings
 from services.store.models import PhoneNumber, PollRun
 
-SCALE_TOKEN = "EAASCALETOKEN"  # the simulator's token reaching every scale WABA
-SCALE_BUSINESS_ID = "1000000000000009"
-ADMIN = Actor(email="benchmark@console.local", role="admin", name="Benchmark")
 POLL_WALL_TARGET = Target("<=", 2.0)
 SPEEDUP_TARGET = Target(">=", 10)
 
@@ -43,27 +39,6 @@ def _console(url: str, workdir: Path, secret_key: str) -> Console:
         data_dir=workdir / "data",
     )
     return open_console(settings)
-
-
-def _connect(console: Console) -> None:
-    """Store the scale credential the way an admin does; its reach is every WABA of the scale business."""
-    at = console.clock()
-    discovery = credentials.discover(graph=console.graph, token=SCALE_TOKEN, business_id=SCALE_BUSINESS_ID, at=at)
-    waba = discovery.accounts[0]
-    number = credentials.discover_numbers(graph=console.graph, token=SCALE_TOKEN, waba_id=waba.id)[0]
-    with Session(console.engine) as session:
-        credentials.connect(
-            session=session,
-            graph=console.graph,
-            vault=console.vault,
-            actor=ADMIN,
-            token=SCALE_TOKEN,
-            business_id=SCALE_BUSINESS_ID,
-            waba_id=waba.id,
-            phone_number_id=number.id,
-            name="Benchmark scale credential",
-            at=at,
-        )
 
 
 def _served_calls(simulator: httpx.Client) -> int:
@@ -92,7 +67,7 @@ def _baseline(graph: GraphClient, numbers: dict[str, list[str]]) -> int:
     """The naive poll: one Graph call per phone number, one after another."""
     for ids in numbers.values():
         for number_id in ids:
-            graph.phone_number(SCALE_TOKEN, number_id)
+            graph.phone_number(scale_poll.SCALE_TOKEN, number_id)
     return sum(len(ids) for ids in numbers.values())
 
 
@@ -122,6 +97,13 @@ def _timed_baseline(url: str, control: httpx.Client, numbers: dict[str, list[str
 
 
 def run(*, sizes: Sizes, workdir: Path, secret_key: str, profile_dir: Path | None = None) -> Stage:
+    """The poll cycle against the baseline, then the scale poll: one poller on SQLite, two sharing a PostgreSQL."""
+    stage = _fleet(sizes=sizes, workdir=workdir, secret_key=secret_key, profile_dir=profile_dir)
+    scale = scale_poll.run(sizes=sizes, workdir=workdir / "scale", secret_key=secret_key, profile_dir=profile_dir)
+    return Stage(stage.figures + scale.figures, {**stage.details, "scale": scale.details})
+
+
+def _fleet(*, sizes: Sizes, workdir: Path, secret_key: str, profile_dir: Path | None = None) -> Stage:
     """Poll a 'wabas x numbers_per_waba' fleet: the first cycle, `poll_cycles` timed ones, then the baseline."""
     expected = sizes.wabas * sizes.numbers_per_waba
     with (
@@ -129,7 +111,7 @@ def run(*, sizes: Sizes, workdir: Path, secret_key: str, profile_dir: Path | Non
         httpx.Client(base_url=served.url, timeout=30) as control,
     ):
         console = _console(served.url, workdir, secret_key)
-        _connect(console)
+        scale_poll.connect(console)
         _, first_calls, first_s = _cycle(console, control)  # discovers every number: not a steady cycle
         wall, calls, last = _timed_cycles(console, control, sizes.poll_cycles)
         with profiled(profile_dir / "poll_cycle" if profile_dir else None):

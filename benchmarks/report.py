@@ -13,7 +13,11 @@ poll_wall_s: median of the steady cycles (poll_first_wall_s: the first, which re
 baseline_wall_s: one GraphClient.phone_number call per number, one after another (Graph calls only, no store writes).
 render_big_s: the slower view (1x90d or 10x30d) over the filled store; render_empty_s: that view over the same fleet
 polled once; render_ratio: the worse of the two views' big/empty ratios. history_query_s: history.read alone, slower
-view. peak_rss_mb: the rendering process. polls_ingested / rows_stored: number-polls fed to health.observe / rows."""
+view. peak_rss_mb: the rendering process. polls_ingested / rows_stored: number-polls fed to health.observe / rows.
+overview_render_100_s / _100k_s: app.py (AppTest, server side) over 100 and 100,000 numbers; overview_ratio: their
+quotient; app_peak_rss_100k_mb: that process. first_visit_s / hello_first_visit_s: a fresh Chromium context after the
+server is healthy, to content shown and no script running (app.py on the demo store, streamlit hello);
+demo_first_start_s: launch on an empty data folder to the overview's fleet table."""
 COLUMNS = ("figure", "value", "min", "median", "max", "runs", "target", "verdict")
 
 

@@ -25,6 +25,7 @@ class Sizes:
     scale_wabas: int = 1_000
     scale_numbers_per_waba: int = 100
     first_visit_runs: int = 3
+    overview_wabas: int = 400  # the large fleet's WABAs (a few hundred, as the fleet has)
 
     @property
     def polls_per_number(self) -> int:
@@ -58,4 +59,5 @@ QUICK = Sizes(
     scale_wabas=20,
     scale_numbers_per_waba=100,
     first_visit_runs=1,
+    overview_wabas=20,
 )

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from services.credentials import lifecycle as credentials
 from services.credentials.views import CredentialView
 from services.health.vocabulary import throughput_words
+from services.language.translate import _, plural
 from services.moments import local_day
 from ui import credential_form as form
 from ui.badges import quality_badge
@@ -19,7 +20,7 @@ DIALOG_KEYS = ("cred_rotate_id", "cred_delete_id")
 page = page_setup("API credentials", icon="🔑")
 console, actor = page.console, page.actor
 zone = viewer_zone()
-st.title("API credentials")
+st.title(_("API credentials"))
 form.show_flash()
 form.resume(actor)
 
@@ -65,28 +66,32 @@ def revalidate(view: CredentialView) -> None:
                 poll_interval_s=console.settings.poll_interval_seconds,
             )
 
-    fresh, problem = form.attempt(f"Asking Meta about “{plain(view.name)}”…", call)
+    fresh, problem = form.attempt(_("Asking Meta about “{name}”…", name=plain(view.name)), call)
     if fresh is None:
-        form.flash("error", f"“{plain(view.name)}” was not re-validated: {plain(problem or '')}")
+        form.flash(
+            "error", _("“{name}” was not re-validated: {problem}", name=plain(view.name), problem=plain(problem or ""))
+        )
     elif fresh.problem:
-        words = f"token {fresh.token_state_words}. {fresh.problem}"
-        form.flash("warning", f"“{plain(fresh.name)}” re-validated: {plain(words)}")
+        words = _("token {state}. {problem}", state=fresh.token_state_words, problem=fresh.problem)
+        form.flash("warning", _("“{name}” re-validated: {words}", name=plain(fresh.name), words=plain(words)))
     else:
         quality = quality_badge(fresh.quality_rating)
-        words = f"token {fresh.token_state_words}; quality {quality}."
-        form.flash("success", f"“{plain(fresh.name)}” re-validated: {words}")
+        words = _("token {state}; quality {quality}.", state=plain(fresh.token_state_words), quality=quality)
+        form.flash("success", _("“{name}” re-validated: {words}", name=plain(fresh.name), words=words))
     st.rerun()
 
 
-@st.dialog("Replace the API token", on_dismiss=close_dialogs)
+@st.dialog(_("Replace the API token"), on_dismiss=close_dialogs)
 def rotation_dialog(view: CredentialView) -> None:
-    st.markdown(f"**{plain(view.name)}** uses the token `{view.token_masked}`.")
-    st.caption("The new token gets the same checks as a new credential and must still reach this account and number.")
-    token = st.text_input("New API token", type="password", key="credform_new_token", autocomplete="off")
+    st.markdown(_("**{name}** uses the token `{token}`.", name=plain(view.name), token=view.token_masked))
+    st.caption(
+        _("The new token gets the same checks as a new credential and must still reach this account and number.")
+    )
+    token = st.text_input(_("New API token"), type="password", key="credform_new_token", autocomplete="off")
     go, cancel = st.columns(2)
-    if cancel.button("Cancel", key="cred_rotate_cancel", width="stretch"):
+    if cancel.button(_("Cancel"), key="cred_rotate_cancel", width="stretch"):
         close()
-    if not go.button("Replace token", type="primary", key="cred_rotate_confirm", width="stretch"):
+    if not go.button(_("Replace token"), type="primary", key="cred_rotate_confirm", width="stretch"):
         return
 
     def call() -> str:
@@ -103,23 +108,30 @@ def rotation_dialog(view: CredentialView) -> None:
             )
             return credential.token_last4
 
-    new_last4, problem = form.attempt("Checking the new token with Meta…", call)
+    new_last4, problem = form.attempt(_("Checking the new token with Meta…"), call)
     if problem:
         st.error(plain(problem))
         return
-    form.flash("success", f"“{plain(view.name)}” now uses the token ••••{new_last4}; the old one is no longer stored.")
+    form.flash(
+        "success",
+        _(
+            "“{name}” now uses the token ••••{last4}; the old one is no longer stored.",
+            name=plain(view.name),
+            last4=new_last4,
+        ),
+    )
     close()
 
 
-@st.dialog("Delete the API credential", on_dismiss=close_dialogs)
+@st.dialog(_("Delete the API credential"), on_dismiss=close_dialogs)
 def delete_dialog(view: CredentialView) -> None:
     number = f"{view.display_phone_number} · {view.verified_name}"
-    st.markdown(f"Delete **{plain(view.name)}** ({plain(number)})?")
-    st.caption("Its encrypted token is erased and the poller stops reading through it; the number's history stays.")
+    st.markdown(_("Delete **{name}** ({number})?", name=plain(view.name), number=plain(number)))
+    st.caption(_("Its encrypted token is erased and the poller stops reading through it; the number's history stays."))
     go, cancel = st.columns(2)
-    if cancel.button("Cancel", key="cred_delete_cancel", width="stretch"):
+    if cancel.button(_("Cancel"), key="cred_delete_cancel", width="stretch"):
         close()
-    if not go.button("Delete", type="primary", key="cred_delete_confirm", width="stretch"):
+    if not go.button(_("Delete"), type="primary", key="cred_delete_confirm", width="stretch"):
         return
     try:
         with Session(console.engine) as session:
@@ -127,7 +139,7 @@ def delete_dialog(view: CredentialView) -> None:
     except form.PROBLEMS as exc:
         st.error(plain(str(exc)))
         return
-    form.flash("success", f"API credential “{plain(view.name)}” deleted.")
+    form.flash("success", _("API credential “{name}” deleted.", name=plain(view.name)))
     close()
 
 
@@ -135,30 +147,44 @@ def credential_card(view: CredentialView) -> None:
     """The credential's data first, its actions after (on a phone too, where columns stack)."""
     with st.container(border=True, key=f"cred_card_{view.id}"):
         st.markdown(f"##### {plain(view.name)}")
-        st.caption(f"Created {local_day(view.created_at, zone)} by {plain(view.created_by or 'the console')}")
+        st.caption(
+            _(
+                "Created {day} by {who}",
+                day=local_day(view.created_at, zone),
+                who=plain(view.created_by) if view.created_by else _("the console"),
+            )
+        )
         account, number, quality, throughput, token = st.columns([3, 3, 2, 3, 4])
         with account:
-            form.setting("Business account", plain(view.waba_name or "Unknown"), f"ID {view.waba_id}")
+            form.setting(_("Business account"), plain(view.waba_name) or _("Unknown"), _("ID {id}", id=view.waba_id))
         with number:
             form.setting(
-                "Phone number", plain(view.display_phone_number or view.phone_number_id), plain(view.verified_name)
+                _("Phone number"), plain(view.display_phone_number or view.phone_number_id), plain(view.verified_name)
             )
         with quality:
-            form.setting("Quality rating", quality_badge(view.quality_rating))
+            form.setting(_("Quality rating"), quality_badge(view.quality_rating))
         with throughput:
-            form.setting("Throughput", throughput_words(view.throughput_level))
+            form.setting(_("Throughput"), throughput_words(view.throughput_level))
         with token:
             colour = TOKEN_COLOURS.get(view.token_state, "gray")
-            form.setting("API token", f"`{view.token_masked}`  \n:{colour}-badge[{view.token_state_words}]")
+            form.setting(_("API token"), f"`{view.token_masked}`  \n:{colour}-badge[{view.token_state_words}]")
         if view.problem:
             st.warning(plain(view.problem))
         if view.used_by:
-            st.caption("Used by channel configuration " + ", ".join(f"“{plain(name)}”" for name in view.used_by))
+            names = _(", ").join(f"“{plain(name)}”" for name in view.used_by)
+            st.caption(
+                plural(
+                    "Used by channel configuration {names}",
+                    "Used by channel configurations {names}",
+                    len(view.used_by),
+                    names=names,
+                )
+            )
         with st.container(horizontal=True, key=f"cred_card_actions_{view.id}"):
-            asked = st.button("Re-validate", key=f"cred_revalidate_{view.id}")
+            asked = st.button(_("Re-validate"), key=f"cred_revalidate_{view.id}")
             if actor.is_admin:
-                st.button("Replace token", key=f"cred_rotate_{view.id}", on_click=open_rotation, args=(view.id,))
-                st.button("Delete", key=f"cred_delete_{view.id}", on_click=ask_delete, args=(view.id,))
+                st.button(_("Replace token"), key=f"cred_rotate_{view.id}", on_click=open_rotation, args=(view.id,))
+                st.button(_("Delete"), key=f"cred_delete_{view.id}", on_click=ask_delete, args=(view.id,))
     if asked:
         revalidate(view)
 
@@ -173,16 +199,18 @@ else:
         views = credentials.list_credentials(session=session, at=console.clock(), tz=zone)
     if not views:
         st.info(
-            "An API credential is a Meta access token together with a business account ID, through which the "
-            "console picks one WhatsApp Business Account and one of its phone numbers. Channel configurations "
-            "send through it, and the console watches that number's quality rating and throughput."
+            _(
+                "An API credential is a Meta access token together with a business account ID, through which the "
+                "console picks one WhatsApp Business Account and one of its phone numbers. Channel configurations "
+                "send through it, and the console watches that number's quality rating and throughput."
+            )
         )
     if actor.is_admin:
-        st.button("Create new API credentials", type="primary", on_click=form.start_flow, key="cred_create")
+        st.button(_("Create new API credentials"), type="primary", on_click=form.start_flow, key="cred_create")
     else:
-        st.caption("Only admins can create, replace or delete API credentials.")
+        st.caption(_("Only admins can create, replace or delete API credentials."))
     if console.settings.demo:
-        with st.expander("Demo tokens and business account IDs", expanded=not views):
+        with st.expander(_("Demo tokens and business account IDs"), expanded=not views):
             form.demo_hint()
     for view in views:
         credential_card(view)

@@ -6,7 +6,6 @@ from sqlmodel import Session
 from services.health import changes as history_changes
 from services.health import coverage, fleet, history, periods
 from services.health.model import assess_stored
-from services.health.overview import number_label, worst_first
 from services.health.recording import gap_after
 from services.health.view import CUSTOM, DEFAULT_RANGE, RANGE_LABELS, HistoryView, custom_range_problem, parse_view
 from services.health.vocabulary import can_send_words, limit_words, status_words, throughput_words
@@ -27,28 +26,37 @@ st.caption(
 )
 
 with Session(console.engine) as session:
-    numbers = fleet.numbers(session=session)
-if not numbers:
+    worst = fleet.search_numbers(session=session, text="", limit=1)
+if not worst:
     st.info("No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches.")
     st.stop()
-labels = {number.id: number_label(number) for number in numbers}
 tz = viewer_zone()
 today = console.clock().astimezone(tz).date()
 
 # The URL opens the view only on the session's first run; afterwards the widgets lead and the URL follows.
 if "monitoring_numbers" not in st.session_state:
-    asked, notices = parse_view(
-        {key: st.query_params.get_all(key) for key in st.query_params},
-        known_numbers=labels,
-        default_numbers=[min(numbers, key=worst_first).id],
-        today=today,
-    )
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    named = [i.strip() for value in params.get("numbers") or [] for i in value.split(",") if i.strip()]
+    with Session(console.engine) as session:
+        known = {choice.id for choice in fleet.choices_of(session=session, phone_number_ids=named)} | {worst[0].id}
+    asked, notices = parse_view(params, known_numbers=known, default_numbers=[worst[0].id], today=today)
     for notice in notices:  # a notice quotes the URL as typed
         st.warning(plain(notice))
     st.session_state["monitoring_numbers"] = list(asked.numbers)
     st.session_state["monitoring_range"] = asked.range
     st.session_state["monitoring_days"] = (asked.first_day or today - timedelta(days=6), asked.last_day or today)
 
+# A search offers a few matches, worst first; the numbers already chosen stay chosen whatever is searched.
+typed = st.text_input(
+    "Find phone numbers", key="monitoring_search", placeholder="Number, name, WABA or business portfolio"
+)
+with Session(console.engine) as session:
+    kept = fleet.choices_of(session=session, phone_number_ids=st.session_state["monitoring_numbers"])
+    matches = fleet.search_numbers(session=session, text=typed)
+labels = {choice.id: choice.label for choice in [*kept, *matches]}
+st.session_state["monitoring_numbers"] = [i for i in st.session_state["monitoring_numbers"] if i in labels]
+if typed.strip() and not matches:
+    st.caption(f"No number matches “{plain(typed.strip())}”.")
 chosen = st.multiselect(
     "Phone numbers", list(labels), format_func=labels.__getitem__, key="monitoring_numbers", placeholder="Pick numbers"
 )
@@ -82,7 +90,7 @@ def state_cards(current: list[PhoneNumber]) -> None:
 @st.fragment(run_every="30s" if auto else None)
 def live_cards(numbers: tuple[str, ...]) -> None:
     with Session(console.engine) as session:
-        current = {n.id: n for n in fleet.numbers(session=session) if n.id in numbers}
+        current = {n.id: n for n in fleet.numbers(session=session, ids=numbers)}
     state_cards([current[i] for i in numbers if i in current])
 
 

@@ -6,7 +6,6 @@ from sqlmodel import Session
 from services.credentials.views import token_state_words
 from services.health import changes as history_changes
 from services.health import coverage, fleet, history
-from services.health.overview import number_label, worst_first
 from services.health.profile import NumberProfile, profile
 from services.health.recording import gap_after
 from services.health.vocabulary import (
@@ -20,13 +19,16 @@ from services.health.vocabulary import (
     throughput_words,
 )
 from services.moments import day_words, moment_words, zone_name
+from services.templates.views import troubled_templates
 from ui import charts
 from ui.badges import quality_text
 from ui.layout import link_to, page_setup
 from ui.moments import viewer_zone
+from ui.templates import language_words
 from ui.text import plain
 
 CHART_DAYS = 30
+TROUBLED_SHOWN = 10
 CONFIGURATION_STATUS = {"draft": "Draft", "processing": "Processing", "active": "Active", "failed": "Failed"}
 
 page = page_setup("Phone number", icon="📞")
@@ -35,7 +37,6 @@ tz = viewer_zone()
 now = console.clock()
 
 with Session(console.engine) as session:
-    numbers = sorted(fleet.numbers(session=session), key=worst_first)
     asked = st.query_params.get("number", "")
     found: NumberProfile | None = profile(session=session, phone_number_id=asked, now=now) if asked else None
 
@@ -43,14 +44,24 @@ if found is None:
     st.title("Phone number")
     if asked:
         st.warning(f"The console does not monitor a phone number with the ID {plain(asked)}. Pick one below.")
-    if not numbers:
-        st.info(
+    search = st.text_input(
+        "Search phone numbers", placeholder="Name, digits, WhatsApp Business Account or portfolio", key="number_search"
+    )
+    with Session(console.engine) as session:
+        choices = fleet.search_numbers(session=session, text=search)
+    if not choices:
+        nothing = (
             "No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches."
         )
+        st.info(f"No phone number matches {plain(search)}." if search.strip() else nothing)
         st.stop()
-    labels = {n.id: number_label(n) for n in numbers}
+    labels = {choice.id: choice.label for choice in choices}
     picked = st.selectbox(
-        "Phone number", list(labels), index=None, format_func=labels.__getitem__, placeholder="Search by name or number"
+        "Phone number",
+        list(labels),
+        index=None,
+        format_func=labels.__getitem__,
+        placeholder=f"Pick one of the {len(labels)} worst first" if len(labels) > 1 else "Pick it",
     )
     if picked:
         st.query_params["number"] = picked
@@ -164,6 +175,15 @@ else:
         query_params={"numbers": number.id, "range": "90d"},
     )
 st.caption(f"Times in {zone_name(tz)}.")
+
+st.subheader("Templates in trouble")
+with Session(console.engine) as session:
+    troubled = troubled_templates(session=session, waba_id=number.waba_id, limit=TROUBLED_SHOWN)
+if not troubled:
+    st.caption("None: every message template of its WhatsApp Business Account can be sent.")
+for row in troubled:
+    words = f"{row.name} · {language_words(row.language)} · it {row.headline}"
+    link_to("pages/8_Templates.py", label=words, icon=row.severity.icon, query_params={"template": row.id})
 
 st.subheader("Channel configurations that send from it")
 if not found.configurations:

@@ -54,19 +54,24 @@ with Session(page.console.engine) as session:
 if not found:
     st.success(f"No alert here: nothing is {shown.lower()} for this selection.", icon="✅")
 else:
+    table = tables.alerts_table(found, tz)
+    if "resolved" not in SHOWN_STATES[shown]:
+        table = table.drop(columns="Resolved")
     st.dataframe(
-        tables.alerts_table(found, tz),
+        table,
         hide_index=True,
         width="stretch",
         column_config={
-            "What": st.column_config.TextColumn(width=420),
+            "Severity": st.column_config.TextColumn(width=100),
+            "What": st.column_config.TextColumn(width=330),
+            "About": st.column_config.TextColumn(width=210),
             "Opened": times,
             "Last seen": times,
             "Resolved": times,
-            "Number": st.column_config.LinkColumn(display_text="Open", width=60),
+            "Details": st.column_config.LinkColumn(display_text="Open", width=60),
         },
     )
-    st.caption(f"Times in {zone_name(tz)}. The newest {views.SHOWN} alerts of the selection.")
+    st.caption(f"Worst first, then newest. Times in {zone_name(tz)}. At most {views.SHOWN} alerts of the selection.")
 
     unresolved = [v.alert for v in found if v.alert.state != "resolved"]
     if unresolved and page.actor.is_admin:
@@ -121,12 +126,43 @@ if not listed:
     )
 for channel in listed:
     label = f"{channel.label}, sends {tables.severity_words(channel.min_severity).split(' ', 1)[-1].lower()} and worse"
-    on = st.toggle(plain(label), value=channel.enabled, key=f"alerts_channel_{channel.id}")
+    switch, change = st.columns([4, 1], vertical_alignment="center")
+    on = switch.toggle(plain(label), value=channel.enabled, key=f"alerts_channel_{channel.id}")
     if on != channel.enabled:
         with Session(page.console.engine) as session:
             alert_channels.update_channel(session, page.console.vault, page.actor, channel.id, enabled=on)
             session.commit()
         st.rerun()
+    with change.popover("Change", icon="✏️", width="stretch"):
+        severity_key, name_key = f"alerts_channel_min_{channel.id}", f"alerts_channel_name_{channel.id}"
+        minimum = st.selectbox(
+            "Send alerts of",
+            list(SEVERITIES),
+            index=list(SEVERITIES).index(channel.min_severity),
+            format_func=tables.severity_words,
+            key=severity_key,
+        )
+        if channel.from_settings:
+            st.caption("Set in the console's settings: its address changes there, and it comes back at a restart.")
+            renamed, removing = None, False
+        else:
+            renamed = st.text_input("Name", value=channel.name, max_chars=120, key=name_key)
+            removing = st.button("Remove this channel", icon="🗑️", key=f"alerts_channel_remove_{channel.id}")
+        saving = st.button("Save", type="primary", key=f"alerts_channel_save_{channel.id}")
+        if saving or removing:
+            try:
+                with Session(page.console.engine) as session:
+                    if removing:
+                        alert_channels.delete_channel(session, page.actor, channel.id)
+                    else:
+                        alert_channels.update_channel(
+                            session, page.console.vault, page.actor, channel.id, name=renamed, min_severity=minimum
+                        )
+                    session.commit()
+            except alert_channels.ChannelError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
 
 with st.expander("Add a channel"), st.form("alerts_new_channel", clear_on_submit=True):
     kind = st.selectbox("Kind", ["email", "webhook"], format_func=str.capitalize, key="alerts_new_kind")

@@ -1,5 +1,7 @@
 """The console's one time zone and its one date format: '2 Dec 2026' and '2 Dec 2026, 14:05 CET'.
 
+The format is the reader's language's (services.language.formatting): '2026年12月2日 14:05 CET' in Chinese.
+
 Every page shows times in the viewer's zone: the browser's, unless the setting `DISPLAY_TIMEZONE` pins one
 (`UTC`, or any IANA name such as `Europe/Berlin`). Sentences the services store for later (check results)
 are written in UTC and say so, in the same format.
@@ -10,12 +12,25 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from services.language import formatting
+
 BROWSER = "browser"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# The same format for Streamlit's DatetimeColumn (moment.js tokens), so tables read like sentences.
-COLUMN_FORMAT = "D MMM YYYY, HH:mm"
+# The same format for Streamlit's DatetimeColumn (moment.js tokens), so tables read like sentences. These two are
+# the English shapes; column_format() and plotly_format() give the reader's language's.
+COLUMN_FORMAT = formatting.ENGLISH_SHAPES.column
 # And for Plotly's hover text (d3 tokens); %-d is not portable there, so the day keeps its zero.
-PLOTLY_FORMAT = "%d %b %Y, %H:%M"
+PLOTLY_FORMAT = formatting.ENGLISH_SHAPES.plotly
+
+
+def column_format() -> str:
+    """The DatetimeColumn format in the reader's language: 'D MMM YYYY, HH:mm', 'YYYY年M月D日 HH:mm'."""
+    return formatting.column_format()
+
+
+def plotly_format() -> str:
+    """Plotly's hover format for dates in the reader's language."""
+    return formatting.plotly_format()
 
 
 def zone(name: str | None) -> tzinfo | None:
@@ -43,14 +58,14 @@ def zone_name(tz: tzinfo) -> str:
 
 
 def day_words(day: date) -> str:
-    """'2 Dec 2026', whatever the process locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """'2 Dec 2026' ('2026年12月2日' in Chinese), whatever the process locale."""
+    return formatting.day_text(day)
 
 
 def moment_words(at: datetime, tz: tzinfo = UTC, *, with_zone: bool = True) -> str:
     """'2 Dec 2026, 14:05 CET' in `tz`."""
     local = at.astimezone(tz)
-    text = f"{day_words(local.date())}, {local:%H:%M}"
+    text = formatting.moment_text(local)
     return f"{text} {local.tzname()}" if with_zone else text
 
 

@@ -40,6 +40,7 @@ class Settings:
     alert_webhook_url: str | None = None  # an incoming-webhook URL (Slack/Teams-compatible JSON)
     alert_webhook_secret: str | None = None  # signs the alert webhook (X-Console-Signature-256) when set
     alert_quiet_minutes: float = 30.0  # a condition clear this long resolves its alert
+    template_poll_interval_seconds: int = 900  # how often each WABA's message templates are read
 
     @property
     def demo(self) -> bool:
@@ -101,6 +102,9 @@ def load_settings(root: Path | None = None) -> Settings:
     idle_hours = _number("SIGN_IN_IDLE_HOURS", secrets, default="8", low=0.05, high=24, unit="hours")
     display_timezone = _lookup("DISPLAY_TIMEZONE", secrets, BROWSER) or BROWSER
     quiet_minutes = _number("ALERT_QUIET_MINUTES", secrets, default="30", low=0, high=24 * 60, unit="minutes")
+    template_interval = _number(
+        "TEMPLATE_POLL_INTERVAL_SECONDS", secrets, default="900", low=60, high=7 * 24 * 3600, unit="seconds"
+    )
     email_to = tuple(a.strip() for a in (_lookup("ALERT_EMAIL_TO", secrets, None) or "").split(",") if a.strip())
     if display_timezone != BROWSER and zone(display_timezone) is None:
         raise SettingsError(
@@ -127,4 +131,5 @@ def load_settings(root: Path | None = None) -> Settings:
         alert_webhook_url=_lookup("ALERT_WEBHOOK_URL", secrets, None),
         alert_webhook_secret=_lookup("ALERT_WEBHOOK_SECRET", secrets, None),
         alert_quiet_minutes=quiet_minutes,
+        template_poll_interval_seconds=int(template_interval),
     )

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from services.access.roles import Actor
 from services.health.model import Severity
 from services.runtime import open_store
-from services.store.models import Credential
+from services.store.models import Credential, MessageTemplate
 from tests.demo_store import use_shared_demo_store
 from tests.health_history import WABA_ID, every_poll, number, record, spam_limit, waba_payment_problem
 from tests.markdown import seen
@@ -133,11 +133,75 @@ def test_a_problem_that_recovered_moves_to_the_recovered_list(recorded: None) ->
     assert len(lines) == 1 and lines[0].startswith("- ✅ Store 304 +1 555-555-0304 can send only with limits")
 
 
-def test_portfolio_limits_are_shown_per_portfolio_with_its_numbers(recorded: None) -> None:
+def test_portfolio_limits_are_shown_per_portfolio_with_its_number_count(recorded: None) -> None:
     at = _home().run()
     portfolio = [_read(m.value) for m in at.markdown if "10,000 customers a day" in _read(m.value)]
-    assert len(portfolio) == 1
-    assert all(name in portfolio[0] for name in ("Lucky Shrub", "Jasper's Ice Cream", "Store 304"))
+    assert portfolio == ["Jasper's Market: 10,000 customers a day · 4 numbers"]
+
+
+def test_the_counts_at_the_top_say_how_many_numbers_are_at_each_severity(recorded: None) -> None:
+    at = _home().run()
+    assert _read(at.markdown[0].value) == "4 numbers: ⛔ 1 blocked · 🟠 1 at risk · 🟡 1 to watch · ✅ 1 OK"
+
+
+def _fleet_column(at: AppTest) -> list[str]:
+    return list(at.dataframe[1].value["Number"])
+
+
+def test_the_search_finds_numbers_by_digits_or_name_and_the_url_keeps_it(recorded: None) -> None:
+    at = _home().run()
+    at.text_input(key="fleet_search").set_value("631 555-01").run()
+    assert _fleet_column(at) == ["🟠 Jasper's Ice Cream +1 631-555-0102", "🟡 Jasper's Market +1 631-555-0101"]
+    assert at.query_params["q"] == "631 555-01"
+    at.text_input(key="fleet_search").set_value("lucky").run()
+    assert _fleet_column(at) == ["⛔ Lucky Shrub +1 415-555-0104"]
+    at.text_input(key="fleet_search").set_value("nobody at all").run()
+    assert not at.exception and at.info[-1].value == "No number matches this search and these filters."
+
+
+def test_the_health_filter_shows_only_those_numbers(recorded: None) -> None:
+    at = _home().run()
+    at.multiselect(key="fleet_severities").set_value([Severity.OK, Severity.WATCH]).run()
+    assert _fleet_column(at) == ["🟡 Jasper's Market +1 631-555-0101", "✅ Store 304 +1 555-555-0304"]
+    assert at.query_params["severity"] == "watch,ok"
+    at.multiselect(key="fleet_statuses").set_value(["CONNECTED"]).run()
+    assert len(_fleet_column(at)) == 2 and at.query_params["status"] == "CONNECTED"
+
+
+def test_a_link_reopens_the_view_it_was_copied_from(recorded: None) -> None:
+    at = _home()
+    at.query_params.update({"q": "jasper", "severity": "at_risk"})
+    at.run()
+    assert not at.exception
+    assert _fleet_column(at) == ["🟠 Jasper's Ice Cream +1 631-555-0102"]
+    assert at.text_input(key="fleet_search").value == "jasper"
+
+
+def test_a_link_with_words_the_console_does_not_know_says_so_and_shows_the_fleet(recorded: None) -> None:
+    at = _home()
+    at.query_params.update({"severity": "purple", "page": "two", "business": "nowhere"})
+    at.run()
+    assert not at.exception
+    warnings = [_read(w.value) for w in at.warning]
+    assert "Unknown health “purple” in the link, left out." in warnings
+    assert "“two” is not a page number; showing the first page." in warnings
+    assert any("business portfolio in the link" in w for w in warnings)
+    assert len(_fleet_column(at)) == 4
+
+
+def test_the_pager_shows_one_page_at_a_time(console_env: dict[str, str]) -> None:
+    polls = [number(f"{i:04d}", "YELLOW" if i % 10 == 0 else "GREEN") for i in range(1, 121)]
+    with Session(open_store()) as session:
+        record(session, every_poll(NOW - timedelta(hours=2), NOW, *polls), poll_interval_s=HOUR_S)
+    at = _home().run()
+    assert len(_fleet_column(at)) == 50
+    assert "Page 1 of 3 · 120 numbers" in [c.value for c in at.caption]
+    assert _fleet_column(at)[:12] == [f"🟡 Store {i:04d} +1 555-555-{i:04d}" for i in range(10, 121, 10)]
+    at.number_input(key="fleet_page").set_value(3).run()
+    assert len(_fleet_column(at)) == 20 and at.query_params["page"] == "3"
+    assert _fleet_column(at)[-1] == "✅ Store 0119 +1 555-555-0119"
+    at.text_input(key="fleet_search").set_value("Store 00").run()  # a new search starts on its first page
+    assert at.number_input(key="fleet_page").value == 1 and len(_fleet_column(at)) == 50
 
 
 def test_the_home_page_links_to_every_page_a_viewer_may_open(recorded: None) -> None:
@@ -193,3 +257,21 @@ def test_a_first_visit_in_demo_mode_shows_every_severity_worst_first(
     assert len({item.split(" ·")[0] for item in items}) == len(items)  # one entry per cause
     recovered = next(e for e in at.expander if e.label.startswith("Recovered in the last 7 days"))
     assert any("Jasper's Market +1 631-555-0101" in _read(m.value) for m in recovered.markdown)
+
+
+def test_templates_in_trouble_are_counted_with_a_link_to_the_templates_page(recorded: None) -> None:
+    at = _home().run()
+    assert not any(_read(m.value).startswith("Message templates:") for m in at.markdown)
+    with Session(open_store()) as session:
+        for template_id, status, severity in (("1", "PAUSED", Severity.BLOCKED), ("2", "REJECTED", Severity.AT_RISK)):
+            session.add(
+                MessageTemplate(
+                    id=template_id, waba_id=WABA_ID, name=f"offer_{template_id}", language="en_US", status=status,
+                    severity=int(severity),
+                )
+            )  # fmt: skip
+        session.commit()
+    at.run()
+    assert "Message templates: ⛔ 1 paused or disabled · 🟠 1 at risk (rejected or low quality)" in [
+        _read(m.value) for m in at.markdown
+    ]

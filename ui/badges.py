@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.configurations.records import status_words
 from services.graph.types import QualityRating
 from services.health.vocabulary import quality_words
 
@@ -31,4 +32,4 @@ def quality_badge(rating: str) -> str:
 def status_badge(status: str) -> str:
     """Markdown chip for a channel configuration status."""
     colour = STATUS_COLOURS.get(status, "gray")
-    return f":{colour}-badge[{status.title()}]"
+    return f":{colour}-badge[{status_words(status)}]"

@@ -13,10 +13,20 @@ from services.graph.types import CanSend, QualityRating
 from services.health import coverage as coverage_of
 from services.health.coverage import Coverage, Gap
 from services.health.history import Stretch
-from services.health.model import CAN_SEND, Severity, status_meaning
+from services.health.model import CAN_SEND, Severity, status_meaning, template_status_meaning
 from services.health.recording import gap_after
-from services.health.vocabulary import can_send_words, limit_words, quality_words, status_words, throughput_words
+from services.health.vocabulary import (
+    can_send_words,
+    limit_words,
+    pause_reason_words,
+    quality_words,
+    status_words,
+    template_quality_words,
+    template_status_words,
+    throughput_words,
+)
 from services.moments import moment_words, zone_name
+from services.store.models import TemplateInterval
 from ui.text import plotly_text
 
 # One colour per rating, for every band that rates (quality, whether the number can send); the words in the band
@@ -347,3 +357,145 @@ STRIP_COLUMN_PX = 265  # 14 squares at the grid's 14 px font (245 px), with its 
 def severity_strip(worst: Sequence[Severity | None]) -> str:
     """One square per day, oldest first, coloured by the worst severity of that day."""
     return "".join(UNWATCHED_SQUARE if severity is None else SEVERITY_SQUARES[severity] for severity in worst)
+
+
+# --- Message templates: a status lane and a quality lane over time, in the look of the numbers' figure ----------
+
+TEMPLATE_LANES = ("Status", "Quality")
+TEMPLATE_QUALITY_TONES = {"GREEN": "good", "YELLOW": "medium", "RED": "bad"}
+
+
+def _template_status(row: TemplateInterval) -> tuple[str, str]:
+    words = template_status_words(row.status)
+    if (row.status or "").upper() == "PAUSED" and row.reason:
+        words = pause_reason_words(row.reason).split(":", 1)[0].capitalize()  # "Paused for 3 hours"
+    return words, SEVERITY_TONES[template_status_meaning(row.status).severity]
+
+
+def _template_quality(row: TemplateInterval) -> tuple[str, str]:
+    score = (row.quality_score or "").upper()
+    return template_quality_words(row.quality_score), TEMPLATE_QUALITY_TONES.get(score, "unknown")
+
+
+def template_bands(
+    rows: Sequence[TemplateInterval], *, window: tuple[datetime, datetime]
+) -> tuple[list[Band], list[tuple[datetime, datetime]]]:
+    """Each lane's values, and the gaps nobody looked, from a template's history rows (oldest first) in `window`.
+
+    A value holds until the next row begins, unless the next row follows a gap: then only until it was last seen.
+    """
+    found: list[Band] = []
+    gaps: list[tuple[datetime, datetime]] = []
+    for i, row in enumerate(rows):
+        following = rows[i + 1] if i + 1 < len(rows) else None
+        continued = following is not None and not following.follows_gap
+        until = following.since if continued and following is not None else row.last_confirmed_at
+        start, end = max(row.since, window[0]), min(until, window[1])
+        if following is not None and not continued and following.since > until:
+            gap = (max(until, window[0]), min(following.since, window[1]))
+            if gap[0] < gap[1]:
+                gaps.append(gap)
+        if start > end:
+            continue
+        for lane, value in zip(TEMPLATE_LANES, (_template_status, _template_quality), strict=True):
+            words, tone = value(row)
+            last = next((b for b in reversed(found) if b.lane == lane), None)
+            if last is not None and last.words == words and last.end == start:
+                found[found.index(last)] = Band(lane, last.start, end, words, tone)
+            else:
+                found.append(Band(lane, start, end, words, tone))
+    return found, gaps
+
+
+def template_history_figure(
+    rows: Sequence[TemplateInterval], label: str, *, window: tuple[datetime, datetime], tz: tzinfo
+) -> go.Figure:
+    """One template's status and quality on one time axis, coloured by rating; a change too short to see at this
+    range (a 3-hour pause in 30 days) also gets a square in its colour, so it cannot be missed."""
+    found, gaps = template_bands(rows, window=window)
+    span = window[1] - window[0]
+    paper = LANE_PX * len(TEMPLATE_LANES)
+    figure = make_subplots(rows=1, cols=1, subplot_titles=[plotly_text(label)])
+    shown: set[str] = set()
+    for tone in RATING_COLOURS:
+        items = _band_items([b for b in found if b.tone == tone and b.end > b.start], tz)
+        _bars(
+            figure,
+            items,
+            row=1,
+            tz=tz,
+            name=RATING_LEGEND[tone],
+            fill=RATING_COLOURS[tone],
+            text_colour=RATING_TEXT[tone],
+            legend=bool(items),
+        )
+        shown |= {tone} if items else set()
+    brief = [b for b in found if b.end - b.start < span * SHORT_GAP_SHARE and b.tone != "good"]
+    if brief:
+        figure.add_trace(
+            go.Scatter(
+                x=[_local(b.start + (b.end - b.start) / 2, tz) for b in brief],
+                y=[b.lane for b in brief],
+                customdata=[f"{b.lane}: {plotly_text(b.words)}<br>{_span_words(b.start, b.end, tz)}" for b in brief],
+                hovertemplate="%{customdata}<extra></extra>",
+                mode="markers",
+                marker={
+                    "symbol": "square",
+                    "size": LANE_PX - 14,
+                    "color": [RATING_COLOURS[b.tone] for b in brief],
+                    "line": {"width": 1, "color": EDGE_COLOUR},
+                },
+                name="Short change",
+                showlegend=False,
+            )
+        )
+    if gaps:
+        items = [
+            (
+                lane,
+                start,
+                end,
+                f"Not observed · {coverage_of.length_words(end - start)}" if lane == TEMPLATE_LANES[0] else "",
+                f"Not observed for {coverage_of.length_words(end - start)}<br>{_span_words(start, end, tz)}",
+            )
+            for start, end in gaps
+            for lane in TEMPLATE_LANES
+        ]
+        pattern = {"shape": "/", "fgcolor": UNOBSERVED_COLOUR, "bgcolor": "#ffffff", "size": 6, "solidity": 0.3}
+        _bars(
+            figure,
+            items,
+            row=1,
+            tz=tz,
+            name=UNOBSERVED,
+            fill="#ffffff",
+            text_colour="#3c4043",
+            legend=True,
+            pattern=pattern,
+        )
+    figure.update_xaxes(
+        type="date",
+        range=[_local(window[0], tz), _local(window[1], tz)],
+        showgrid=True,
+        gridcolor="#e8eaed",
+        title=f"Time ({zone_name(tz)})",
+    )
+    figure.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=list(TEMPLATE_LANES),
+        autorange="reversed",
+        fixedrange=True,
+    )
+    figure.update_annotations(xanchor="left", x=0, font={"size": 14})
+    figure.update_layout(
+        barmode="overlay",
+        bargap=0.15,
+        uniformtext={"mode": "hide", "minsize": MIN_LABEL_PX},
+        legend={"orientation": "h", "yref": "container", "y": 1, "yanchor": "top", "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": TOP_PX, "b": BOTTOM_PX},
+        height=TOP_PX + paper + BOTTOM_PX,
+        hovermode="closest",
+        plot_bgcolor="#ffffff",
+    )
+    return figure

@@ -21,10 +21,10 @@ from services.configurations.fields import (
     ConfigurationInvalid,
     credentials,
     name_errors,
-    sender_numbers,
 )
 from services.configurations.names import MAX_NAME_LENGTH, NAME_RULE
 from services.configurations.records import ConfigurationRefused, display_name
+from services.health import fleet
 from services.health.model import Severity, assess_stored
 from services.runtime import Console
 from services.store import trouble
@@ -170,6 +170,23 @@ def _sender_health(number: PhoneNumber | None) -> None:
         st.warning(text, icon=assessment.severity.icon)
 
 
+SENDER_SEARCH = "cc_sender_search"
+
+
+def _sender_choices(
+    session: Session, credential: Credential | None, sender: str | None, typed: str
+) -> dict[str, PhoneNumber]:
+    """The credential's own number, the chosen one, then the best matches among the WABAs it reaches: a search,
+    never the whole fleet."""
+    if credential is None or credential.id is None:
+        return {}
+    wabas = {credential.waba_id, *fleet.reach_of(session=session, credential_id=credential.id)}
+    found = fleet.search_numbers(session=session, text=typed, waba_ids=wabas)
+    ids = [credential.phone_number_id, *([sender] if sender else []), *(choice.id for choice in found)]
+    rows = {n.id: n for n in fleet.numbers(session=session, ids=ids) if n.waba_id in wabas}
+    return {i: rows[i] for i in dict.fromkeys(ids) if i in rows}
+
+
 def render_form(console: Console, actor: Actor) -> None:
     """The form: Name, Description, Channel, Marketing action, WhatsApp API configuration, Sender number."""
     form = st.session_state[FORM]
@@ -179,9 +196,9 @@ def render_form(console: Console, actor: Actor) -> None:
     with Session(console.engine) as session:
         stored: dict[int | None, Credential] = {c.id: c for c in credentials(session=session)}
         chosen = st.session_state[WIDGETS["credential_id"]]
-        numbers = {n.id: n for n in sender_numbers(session=session, credential_id=chosen if chosen in stored else None)}
+        sender = st.session_state[WIDGETS["sender_phone_number_id"]]
+        numbers = _sender_choices(session, stored.get(chosen), sender, st.session_state.get(SENDER_SEARCH, ""))
     credential_ids = list(stored) + ([chosen] if chosen is not None and chosen not in stored else [])
-    sender = st.session_state[WIDGETS["sender_phone_number_id"]]
     sender_ids = list(numbers) + ([sender] if sender is not None and sender not in numbers else [])
 
     if active:
@@ -230,6 +247,13 @@ def render_form(console: Console, actor: Actor) -> None:
             args=(console,),
         )
         _field_error("credential_id")
+        if chosen in stored:
+            st.text_input(
+                "Find a sender number",
+                key=SENDER_SEARCH,
+                placeholder="Number, name, WABA or business portfolio",
+                help="The list offers the credential's own number, the one chosen, and the best matches.",
+            )
         st.selectbox(
             "Sender number",
             sender_ids,

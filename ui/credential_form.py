@@ -26,6 +26,7 @@ from services.credentials.flow import FlowPlace, from_query, to_query
 from services.graph.errors import GraphError
 from services.graph.types import PhoneNumberHealth
 from services.health.vocabulary import limit_words, status_words, throughput_words
+from services.language.translate import N_, _, lazy
 from services.runtime import Console
 from services.simulator.demo import AURORA, JASPERS, NORTHWIND
 from ui.badges import quality_badge
@@ -58,23 +59,36 @@ FLOW_KEYS = (
     "cred_wanted",
 )
 WIDGET_PREFIX = "credform_"
-QUALITY_MEANING = (
+QUALITY_MEANING = lazy(
     "Customer feedback on the messages this number sent recently (Meta weighs the last 7 days): "
     "Green = high, Yellow = medium, Red = low."
 )
-THROUGHPUT_MEANING = "The rate at which this number can send messages."
-TOKEN_LOST = (
+THROUGHPUT_MEANING = lazy("The rate at which this number can send messages.")
+TOKEN_LOST = lazy(
     "The page was reloaded, and the console never keeps the API token across a reload (it is not in the address "
     "and not stored before Submit). Paste the token again to go on; the business account ID and your choices "
     "are kept."
 )
-DEMO_TOKENS = (
-    ("EAADEMOTOKEN", f"valid; business account IDs {JASPERS} (Jasper's Market Group) and {AURORA} (Aurora Coffee Co.)"),
-    ("EAADEMOEXPIRED", "expired: shows the expired-token sentence"),
-    ("EAADEMONOPERM", "cannot manage WhatsApp Business Accounts: shows the missing-permission sentence"),
-    ("EAADEMOREVOKED", "revoked: Meta no longer accepts it"),
-    ("EAADEMOBIGWABA", f"valid for {NORTHWIND} (Northwind Traders): a WABA of 230 numbers, 3 pages"),
-)
+
+
+def _demo_tokens() -> tuple[tuple[str, str], ...]:
+    return (
+        (
+            "EAADEMOTOKEN",
+            _(
+                "valid; business account IDs {first} (Jasper's Market Group) and {second} (Aurora Coffee Co.)",
+                first=JASPERS,
+                second=AURORA,
+            ),
+        ),
+        ("EAADEMOEXPIRED", _("expired: shows the expired-token sentence")),
+        ("EAADEMONOPERM", _("cannot manage WhatsApp Business Accounts: shows the missing-permission sentence")),
+        ("EAADEMOREVOKED", _("revoked: Meta no longer accepts it")),
+        (
+            "EAADEMOBIGWABA",
+            _("valid for {business} (Northwind Traders): a WABA of 230 numbers, 3 pages", business=NORTHWIND),
+        ),
+    )
 
 
 def flash(kind: str, text: str) -> None:
@@ -143,9 +157,9 @@ def _run(label: str, call: Callable[[], T]) -> tuple[T | None, Exception | None]
         try:
             result = call()
         except PROBLEMS as exc:
-            status.update(label="Stopped.", state="error")
+            status.update(label=_("Stopped."), state="error")
             return None, exc
-        status.update(label="Done.", state="complete")
+        status.update(label=_("Done."), state="complete")
     return result, None
 
 
@@ -180,7 +194,7 @@ def _field(field: str) -> Iterator[None]:
 
 def setting(label: str, value: str, meaning: str = "") -> None:
     """A read-only setting: bold label, value (markdown, badges allowed), optional meaning below."""
-    st.markdown(f"**{label}**")
+    st.markdown(f"**{label}**")  # labels come translated
     st.markdown(value)
     if meaning:
         st.caption(meaning)
@@ -190,18 +204,20 @@ def number_settings(number: PhoneNumberHealth) -> None:
     """The chosen number's settings, read-only, as Meta reports them."""
     quality, throughput, status, limit = st.columns(4)
     with quality:
-        setting("Quality rating", quality_badge(number.quality_rating.value), QUALITY_MEANING)
+        setting(_("Quality rating"), quality_badge(number.quality_rating.value), str(QUALITY_MEANING))
     with throughput:
-        setting("Throughput", throughput_words(number.throughput_level.value), THROUGHPUT_MEANING)
+        setting(_("Throughput"), throughput_words(number.throughput_level.value), str(THROUGHPUT_MEANING))
     with status:
-        setting("Status", plain(status_words(number.status)))
+        setting(_("Status"), plain(status_words(number.status)))
     with limit:
-        setting("Messaging limit", plain(limit_words(number.messaging_limit)), "Shared by the business portfolio.")
+        setting(
+            _("Messaging limit"), plain(limit_words(number.messaging_limit)), _("Shared by the business portfolio.")
+        )
 
 
 def demo_hint() -> None:
-    lines = "\n".join(f"- `{token}`: {meaning}" for token, meaning in DEMO_TOKENS)
-    st.info(f"**Demo mode.** The built-in Graph API simulator knows these API tokens:\n{lines}", icon="🧪")
+    lines = "\n".join(f"- `{token}`: {meaning}" for token, meaning in _demo_tokens())
+    st.info(_("**Demo mode.** The built-in Graph API simulator knows these API tokens:") + f"\n{lines}", icon="🧪")
 
 
 def _fill_demo() -> None:
@@ -209,8 +225,8 @@ def _fill_demo() -> None:
 
 
 def _step_header(step: int, title: str) -> None:
-    st.subheader("Create new API credentials")
-    st.caption(f"Step {step} of {STEPS} · {title}")
+    st.subheader(_("Create new API credentials"))
+    st.caption(_("Step {step} of {steps} · {title}", step=step, steps=STEPS, title=title))
 
 
 def _back_to(step: int) -> None:
@@ -225,9 +241,9 @@ def _actions(step: int, primary: str, *, in_form: bool, disabled: bool = False) 
     """The one button row of every step: Back | Continue or Submit | Cancel, in one line on any screen."""
     button = st.form_submit_button if in_form else st.button
     with st.container(horizontal=True, key=f"cred_actions_{step}"):
-        button("Back", key=f"cred_back_{step}", on_click=_back_to, args=(step - 1,), disabled=step == 1)
-        go = button(primary, type="primary", key=f"cred_{primary.lower()}_{step}", disabled=disabled)
-        button("Cancel", key=f"cred_cancel_{step}", on_click=clear_flow)
+        button(_("Back"), key=f"cred_back_{step}", on_click=_back_to, args=(step - 1,), disabled=step == 1)
+        go = button(_(primary), type="primary", key=f"cred_{primary.lower()}_{step}", disabled=disabled)
+        button(_("Cancel"), key=f"cred_cancel_{step}", on_click=clear_flow)
     return go
 
 
@@ -239,7 +255,7 @@ def _check_with_meta(console: Console, token: str, business_id: str) -> None:
         st.session_state["cred_errors"] = {exc.field: str(exc)}
         st.rerun()
     found = _attempt_fields(
-        "Checking the token and the business with Meta…",
+        _("Checking the token and the business with Meta…"),
         lambda: credentials.discover(graph=console.graph, token=token, business_id=business_id, at=console.clock()),
     )
     if found is not None:
@@ -258,38 +274,48 @@ def _check_with_meta(console: Console, token: str, business_id: str) -> None:
 
 def step_one(console: Console) -> None:
     """API token and business account ID, each refusal under its field; one Continue."""
-    _step_header(1, "API token and business")
+    _step_header(1, _("API token and business"))
     if console.settings.demo:
         demo_hint()
-        st.button("Fill in EAADEMOTOKEN and 1000000000000001", on_click=_fill_demo, key="cred_fill_demo")
+        st.button(
+            _("Fill in {token} and {business_id}", token="EAADEMOTOKEN", business_id=JASPERS),
+            on_click=_fill_demo,
+            key="cred_fill_demo",
+        )
     with st.form("credform_step1", border=False):
         with _field("token"):
-            token = st.text_input("API token", type="password", key="credform_token", autocomplete="off")
+            token = st.text_input(_("API token"), type="password", key="credform_token", autocomplete="off")
         with _field("business_id"):
             business_id = st.text_input(
-                "Business account ID", key="credform_business_id", placeholder="1000000000000001"
+                _("Business account ID"), key="credform_business_id", placeholder="1000000000000001"
             )
         _field_error("")
-        submitted = _actions(1, "Continue", in_form=True)
+        submitted = _actions(1, N_("Continue"), in_form=True)
     if submitted:
         _check_with_meta(console, token or "", business_id or "")
 
 
 def _context() -> None:
     token = st.session_state.get("cred_token")
-    shown = masked(last4(token)) if token else "not held (paste it again)"
-    st.caption(f"Business account ID {st.session_state['cred_business_id']} · API token {shown}")
+    shown = masked(last4(token)) if token else _("not held (paste it again)")
+    st.caption(
+        _(
+            "Business account ID {business_id} · API token {token}",
+            business_id=st.session_state["cred_business_id"],
+            token=shown,
+        )
+    )
 
 
 def _ask_token_again(console: Console) -> None:
     """After a reload: say the token is gone and ask for it, keeping the step and the choices."""
-    st.warning(TOKEN_LOST, icon="🔑")
+    st.warning(str(TOKEN_LOST), icon="🔑")
     with st.form("credform_again", border=False):
         with _field("token"):
-            token = st.text_input("API token", type="password", key="credform_token", autocomplete="off")
+            token = st.text_input(_("API token"), type="password", key="credform_token", autocomplete="off")
             _field_error("business_id")  # the business ID is not shown here; its refusal goes with the token
         _field_error("")
-        submitted = _actions(2, "Continue", in_form=True)
+        submitted = _actions(2, N_("Continue"), in_form=True)
     if submitted:
         _check_with_meta(console, token or "", st.session_state["cred_business_id"])
 
@@ -308,7 +334,7 @@ def _numbers_of(console: Console, waba_id: str) -> list[PhoneNumberHealth] | Non
     if st.session_state.get("cred_numbers_failed") == waba_id:
         return None
     token = st.session_state["cred_token"]
-    with st.spinner("Reading the account's phone numbers (every page)…"):
+    with st.spinner(_("Reading the account's phone numbers (every page)…")):
         try:
             numbers = credentials.discover_numbers(graph=console.graph, token=token, waba_id=waba_id)
         except PROBLEMS as exc:
@@ -359,29 +385,36 @@ def _connected(connection: offered.Connection | None) -> bool:
         return False
     if connection.same_token:
         st.error(
-            f"This API token is already stored for this number as “{plain(connection.name)}”; use that credential, "
-            "or choose another number."
+            _(
+                "This API token is already stored for this number as “{name}”; use that credential, "
+                "or choose another number.",
+                name=plain(connection.name),
+            )
         )
         return True
     st.warning(
-        f"This number is already connected as “{plain(connection.name)}”, with another API token. "
-        "A second credential makes the console read it twice."
+        _(
+            "This number is already connected as “{name}”, with another API token. "
+            "A second credential makes the console read it twice.",
+            name=plain(connection.name),
+        )
     )
-    return not st.checkbox("Connect it a second time anyway", key=f"credform_again_{connection.credential_id}")
+    return not st.checkbox(_("Connect it a second time anyway"), key=f"credform_again_{connection.credential_id}")
 
 
 def step_two(console: Console, actor: Actor) -> None:
     """Choose the account (its numbers list at once) and the number; its settings fill in read-only; Submit."""
-    _step_header(2, "WhatsApp Business Account and phone number")
+    _step_header(2, _("WhatsApp Business Account and phone number"))
     _context()
     if not st.session_state.get("cred_token") or "cred_discovery" not in st.session_state:
         _ask_token_again(console)
         return
     discovery: credentials.Discovery = st.session_state["cred_discovery"]
-    names = {a.id: f"{a.name} · {a.id}" + (" (client)" if a.ownership == "client" else "") for a in discovery.accounts}
+    client = _(" (client)")
+    names = {a.id: f"{a.name} · {a.id}" + (client if a.ownership == "client" else "") for a in discovery.accounts}
     with _field("waba_id"):
         waba_id = st.selectbox(
-            "Business account",
+            _("Business account"),
             list(names),
             format_func=names.__getitem__,
             key="credform_waba",
@@ -390,8 +423,8 @@ def step_two(console: Console, actor: Actor) -> None:
         st.session_state["cred_waba_id"] = waba_id
         numbers = _numbers_of(console, waba_id)
     if numbers is None:
-        st.button("Read the numbers again", on_click=_read_again, key="cred_read_again")
-        _actions(2, "Submit", in_form=False, disabled=True)
+        st.button(_("Read the numbers again"), on_click=_read_again, key="cred_read_again")
+        _actions(2, N_("Submit"), in_form=False, disabled=True)
         return
     with Session(console.engine) as session:
         taken = offered.connections(
@@ -404,7 +437,7 @@ def step_two(console: Console, actor: Actor) -> None:
     _choose_number(numbers, taken)
     with _field("phone_number_id"):
         number_id = st.selectbox(
-            "Phone number",
+            _("Phone number"),
             list(labels),
             format_func=labels.__getitem__,
             key="credform_number",
@@ -415,11 +448,11 @@ def step_two(console: Console, actor: Actor) -> None:
         blocked = _connected(taken.get(number_id))
     number_settings(by_id[number_id])
     with _field("name"):
-        name = st.text_input("Name", key="credform_name", max_chars=credentials.NAME_MAX)
+        name = st.text_input(_("Name"), key="credform_name", max_chars=credentials.NAME_MAX)
         st.session_state["cred_name"] = name
     _field_error("token")
     _field_error("")
-    if not _actions(2, "Submit", in_form=False, disabled=blocked):
+    if not _actions(2, N_("Submit"), in_form=False, disabled=blocked):
         return
 
     def store() -> str:
@@ -439,9 +472,16 @@ def step_two(console: Console, actor: Actor) -> None:
             )
             return credential.name
 
-    stored = _attempt_fields("Checking again with Meta and storing the credential…", store)
+    stored = _attempt_fields(_("Checking again with Meta and storing the credential…"), store)
     if stored is not None:
         clear_flow()
         shown = f"{by_id[number_id].display_phone_number} · {by_id[number_id].verified_name}"
-        flash("success", f"API credential “{plain(stored)}” saved; {plain(shown)} joined the monitored fleet.")
+        flash(
+            "success",
+            _(
+                "API credential “{name}” saved; {number} joined the monitored fleet.",
+                name=plain(stored),
+                number=plain(shown),
+            ),
+        )
     st.rerun()

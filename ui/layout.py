@@ -12,27 +12,32 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from services.access.roles import Actor
 from services.alerts import views as alert_views
+from services.language.translate import N_, _, plural
 from services.runtime import Console
 from services.settings import SettingsError, load_settings
 from services.store import trouble
-from ui import resources
+from ui import language, resources
 from ui.sign_in import current_actor, sign_out
 from ui.text import plain
 
+# The product's name stays as it is in every language (like WhatsApp's own).
 PRODUCT = "WhatsApp Channel Console"
-# Streamlit's own sidebar would call the home page "app" after its file; ours names every page.
+# Streamlit's own sidebar would call the home page "app" after its file; ours names every page. The labels are
+# msgids: _(label) where they are shown.
 NAVIGATION = (
-    ("app.py", "Overview", "🏠"),
-    ("pages/1_API_credentials.py", "API credentials", "🔑"),
-    ("pages/2_Channel_configurations.py", "Channel configurations", "📣"),
-    ("pages/3_Monitoring.py", "Monitoring", "📈"),
-    ("pages/5_Phone_number.py", "Phone number", "📞"),
-    ("pages/4_Audit_log.py", "Audit log", "📜"),
-    ("pages/6_Webhooks.py", "Webhooks", "🪝"),
-    ("pages/7_Alerts.py", "Alerts", "🔔"),
+    ("app.py", N_("Overview"), "🏠"),
+    ("pages/1_API_credentials.py", N_("API credentials"), "🔑"),
+    ("pages/2_Channel_configurations.py", N_("Channel configurations"), "📣"),
+    ("pages/3_Monitoring.py", N_("Monitoring"), "📈"),
+    ("pages/5_Phone_number.py", N_("Phone number"), "📞"),
+    ("pages/8_Templates.py", N_("Templates"), "🧾"),
+    ("pages/4_Audit_log.py", N_("Audit log"), "📜"),
+    ("pages/6_Webhooks.py", N_("Webhooks"), "🪝"),
+    ("pages/7_Alerts.py", N_("Alerts"), "🔔"),
 )
 ALERTS_PAGE = "pages/7_Alerts.py"
 ADMIN_ONLY = frozenset({"Audit log", "Webhooks"})
+ROLES = {"admin": N_("admin"), "viewer": N_("viewer")}
 
 
 @dataclass(frozen=True)
@@ -43,16 +48,18 @@ class Page:
 
 def _environment_caption(console: Console) -> str:
     settings = console.settings
-    graph = "built-in Graph API simulator" if settings.demo else settings.graph_api_url
+    graph = _("built-in Graph API simulator") if settings.demo else settings.graph_api_url
     store = "PostgreSQL" if settings.database_url.startswith("postgresql") else "SQLite"
-    return f"Graph API: {graph} ({settings.graph_api_version}) · store: {store}"
+    return _(
+        "Graph API: {graph} ({version}) · store: {store}", graph=graph, version=settings.graph_api_version, store=store
+    )
 
 
 def _navigation(actor: Actor) -> None:
     try:
         for path, label, page_icon in NAVIGATION:
             if label not in ADMIN_ONLY or actor.is_admin:
-                st.page_link(path, label=label, icon=page_icon)
+                st.page_link(path, label=_(label), icon=page_icon)
     except StreamlitPageNotFoundError:
         # A page script run as its own entrypoint (as page tests do) has no app.py to link to.
         return
@@ -62,8 +69,8 @@ def _navigation(actor: Actor) -> None:
 def open_alerts_words(count: int) -> str:
     """'3 open alerts', '1 open alert', 'No open alerts'."""
     if count == 0:
-        return "No open alerts"
-    return f"{count} open alert{'s' if count != 1 else ''}"
+        return _("No open alerts")
+    return plural("{count} open alert", "{count} open alerts", count)
 
 
 def _open_alerts(console: Console) -> None:
@@ -113,26 +120,42 @@ def store_trouble(exc: BaseException) -> None:
             return  # drawn with the page; the timer's runs try the store
         if trouble.answers(url):
             st.rerun(scope="app")
-        st.caption(f"Still failing after {tries} tries; next try in {trouble.RETRY_SECONDS} s.")
+        st.caption(
+            plural(
+                "Still failing after {count} try; next try in {seconds} s.",
+                "Still failing after {count} tries; next try in {seconds} s.",
+                tries,
+                seconds=trouble.RETRY_SECONDS,
+            )
+        )
 
     retry()
     st.stop()
 
 
 def page_setup(title: str, *, icon: str = "💬", sidebar: str = "auto") -> Page:
-    """Configure the page, open the console and render the sidebar; stops the page on a configuration error."""
-    st.set_page_config(
-        page_title=f"{title} · {PRODUCT}",
-        page_icon=icon,
-        layout="wide",
-        initial_sidebar_state=sidebar,  # type: ignore[arg-type]
-    )
+    """Configure the page, open the console and render the sidebar; stops the page on a configuration error.
+
+    `title` is a msgid (the page's English title); it is shown in the reader's language."""
+
+    def configure() -> None:
+        st.set_page_config(
+            page_title=f"{_(title)} · {PRODUCT}",
+            page_icon=icon,
+            layout="wide",
+            initial_sidebar_state=sidebar,  # type: ignore[arg-type]
+        )
+
+    language.start_run()
+    configure()
     try:
         console = resources.console()
         actor = current_actor(console)
+        if language.with_person(console, actor):
+            configure()
     except SettingsError as exc:
         st.title(PRODUCT)
-        st.error(f"The console cannot start: {exc}")
+        st.error(_("The console cannot start: {problem}", problem=exc))
         st.stop()
     except (SQLAlchemyError, OSError) as exc:
         store_trouble(exc)
@@ -142,10 +165,21 @@ def page_setup(title: str, *, icon: str = "💬", sidebar: str = "auto") -> Page
         _navigation(actor)
         _open_alerts(console)
         if console.settings.demo:
-            st.caption(":orange-badge[Demo mode] signed in automatically as the demo admin")
+            st.caption(
+                ":orange-badge[{badge}] {words}".format(
+                    badge=_("Demo mode"), words=_("signed in automatically as the demo admin")
+                )
+            )
         else:
-            st.caption(f"Signed in as {actor.name or actor.email} · {actor.role}")
-            if st.button("Sign out", key="sidebar_sign_out"):
+            st.caption(
+                _(
+                    "Signed in as {who} · {role}",
+                    who=actor.name or actor.email,
+                    role=_(ROLES.get(actor.role, actor.role)),
+                )
+            )
+            if st.button(_("Sign out"), key="sidebar_sign_out"):
                 sign_out()
+        language.picker(console, actor)
         st.caption(_environment_caption(console))
     return Page(console=console, actor=actor)

@@ -16,7 +16,7 @@ from ui.console_url import start_demo_webhooks
 
 # `key` only keys the cache (Streamlit does not hash parameters that start with an underscore).
 @st.cache_resource(
-    show_spinner="Opening the console (a demo's first start polls 35 days of simulated history)…",
+    show_spinner="Opening the console (a demo's first start writes 35 days of simulated history)…",
     on_release=poller.stop_background,
 )
 def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from services.access import sessions, users
 from services.access.roles import DEMO_ADMIN, Actor, role_for_email
+from services.language.translate import _
 from services.runtime import Console
 from services.web.routes import SESSION_PATH, SIGN_OUT_PATH
 from ui import resources
@@ -33,25 +34,34 @@ def _secrets_section(name: str) -> dict[str, Any] | None:
 
 
 def _first_admin_instructions() -> None:
-    st.title("Set up the console")
+    st.title(_("Set up the console"))
     st.info(
-        "No one can sign in yet. Create the first admin account on the server, then reload this page:\n\n"
-        "```\npython -m services.users add you@example.com --role admin\n```\n\n"
-        "Or configure single sign-on in `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`)."
+        _("No one can sign in yet. Create the first admin account on the server, then reload this page:")
+        + "\n\n```\npython -m services.users add you@example.com --role admin\n```\n\n"
+        + _(
+            "Or configure single sign-on in {secrets} (see {example}).",
+            secrets="`.streamlit/secrets.toml`",
+            example="`.streamlit/secrets.toml.example`",
+        )
     )
     st.stop()
 
 
 def _single_sign_on(rules: dict[str, Any]) -> Actor:
     if not getattr(st.user, "is_logged_in", False):
-        st.title("Sign in")
-        st.button("Sign in with single sign-on", on_click=st.login, type="primary")
+        st.title(_("Sign in"))
+        st.button(_("Sign in with single sign-on"), on_click=st.login, type="primary")
         st.stop()
     email = str(getattr(st.user, "email", "") or "")
     role = role_for_email(email, {k: list(v) for k, v in rules.items()})
     if role is None:
-        st.error(f"{email} has no role in this console; ask an admin to add it to [roles] in the console's secrets.")
-        st.button("Sign out", on_click=st.logout)
+        st.error(
+            _(
+                "{email} has no role in this console; ask an admin to add it to [roles] in the console's secrets.",
+                email=email,
+            )
+        )
+        st.button(_("Sign out"), on_click=st.logout)
         st.stop()
     return Actor(email=email, role=role, name=str(getattr(st.user, "name", "") or ""))
 
@@ -82,13 +92,15 @@ def _from_cookie(console: Console) -> Actor | None:
 
 
 def _sign_in_form(console: Console) -> None:
-    st.title("Sign in")
+    st.title(_("Sign in"))
     if st.session_state.pop(_ENDED, False):
-        st.info("Your session ended (signed out elsewhere, a password or role change, or a long pause); sign in again.")
+        st.info(
+            _("Your session ended (signed out elsewhere, a password or role change, or a long pause); sign in again.")
+        )
     with st.form("sign_in"):
-        email = st.text_input("Email")
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        email = st.text_input(_("Email"))
+        password = st.text_input(_("Password"), type="password")
+        submitted = st.form_submit_button(_("Sign in"), type="primary")
     if submitted:
         client = _client()
         try:

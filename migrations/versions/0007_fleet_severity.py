@@ -20,14 +20,13 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("phone_number") as batch:
         batch.add_column(sa.Column("severity", sa.Integer(), server_default="3", nullable=False))
-    op.create_index(
-        "ix_phone_number_severity_name", "phone_number", ["severity", "verified_name", "id"], unique=False
-    )
+    op.create_index("ix_phone_number_severity_name", "phone_number", ["severity", "verified_name", "id"], unique=False)
+    op.create_index("ix_phone_number_health_since", "phone_number_health", ["since"], unique=False)
     _backfill()
 
 
 def _backfill() -> None:
-    from services.health.model import assess_stored
+    from services.health.model import severity_of_state
 
     connection = op.get_bind()
     numbers = sa.table(
@@ -43,20 +42,14 @@ def _backfill() -> None:
         sa.column("health_problems", sa.JSON()),
     )
     rows = connection.execute(sa.select(numbers)).mappings().all()
-    verdicts = [{"number_id": row["id"], "verdict": int(assess_stored(_Stored(row)).severity)} for row in rows]
+    verdicts = [{"number_id": row["id"], "verdict": int(severity_of_state(row))} for row in rows]
     if verdicts:
         statement = numbers.update().where(numbers.c.id == sa.bindparam("number_id"))
         connection.execute(statement.values(severity=sa.bindparam("verdict")), verdicts)
 
 
-class _Stored:
-    """A stored row read as the attributes the health model asks of a number."""
-
-    def __init__(self, row: sa.RowMapping) -> None:
-        self.__dict__.update(row)
-
-
 def downgrade() -> None:
+    op.drop_index("ix_phone_number_health_since", table_name="phone_number_health")
     op.drop_index("ix_phone_number_severity_name", table_name="phone_number")
     with op.batch_alter_table("phone_number") as batch:
         batch.drop_column("severity")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Condition:
     rule: str
-    subject_kind: str  # number | waba | portfolio | credential | console
+    subject_kind: str  # number | waba | portfolio | credential | console | template
     subject_id: str
     subject_name: str
     severity: str

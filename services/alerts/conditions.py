@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from services.alerts import console_conditions as console
 from services.alerts import fleet_conditions as fleet
+from services.alerts import template_conditions as templates
 from services.alerts.condition import Condition
 from services.store.models import Credential, PhoneNumber, WhatsAppBusinessAccount
 
@@ -42,4 +43,5 @@ def current_conditions(
     if "webhook_bad_signatures" in active:
         if (condition := console.refusal_condition(session, now, active["webhook_bad_signatures"])) is not None:
             found.append(condition)
+    found.extend(templates.template_conditions(session, active))
     return found

@@ -16,6 +16,7 @@ from services.health.vocabulary import limit_words
 from services.store.models import HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
 LIMIT_WINDOW = timedelta(days=7)  # a limit lowered this recently keeps its alert open
+IDS_PER_STATEMENT = 10_000
 LIMIT_ORDER = ("TIER_50", "TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED")
 
 
@@ -88,21 +89,24 @@ def limit_conditions(session: Session, numbers: list[PhoneNumber], now: datetime
     if not ids:
         return
     cutoff = now - LIMIT_WINDOW
-    before = (
-        select(func.max(HealthInterval.id))
-        .where(col(HealthInterval.phone_number_id).in_(ids), col(HealthInterval.since) < cutoff)
-        .group_by(col(HealthInterval.phone_number_id))
-    )
-    rows = session.exec(
-        select(HealthInterval.phone_number_id, HealthInterval.messaging_limit)
-        .where(col(HealthInterval.phone_number_id).in_(ids))
-        .where((col(HealthInterval.since) >= cutoff) | col(HealthInterval.id).in_(before))
-    )
     highest: dict[str, int] = {}
-    for number_id, limit in rows:
-        rank = _rank(limit)
-        if rank is not None:
-            highest[number_id] = max(rank, highest.get(number_id, rank))
+    # In slices: PostgreSQL takes at most 65,535 parameters a statement, and each slice names its ids twice.
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        part = ids[start : start + IDS_PER_STATEMENT]
+        before = (
+            select(func.max(HealthInterval.id))
+            .where(col(HealthInterval.phone_number_id).in_(part), col(HealthInterval.since) < cutoff)
+            .group_by(col(HealthInterval.phone_number_id))
+        )
+        rows = session.exec(
+            select(HealthInterval.phone_number_id, HealthInterval.messaging_limit)
+            .where(col(HealthInterval.phone_number_id).in_(part))
+            .where((col(HealthInterval.since) >= cutoff) | col(HealthInterval.id).in_(before))
+        )
+        for number_id, limit in rows:
+            rank = _rank(limit)
+            if rank is not None:
+                highest[number_id] = max(rank, highest.get(number_id, rank))
     accounts = {a.id: a for a in session.exec(select(WhatsAppBusinessAccount))}
     seen: set[str] = set()
     for number in numbers:

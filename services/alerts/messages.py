@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from services.alerts.rules import RULES
 from services.moments import moment_words
@@ -31,13 +32,20 @@ def alert_link(alert: Alert, base_url: str | None) -> str | None:
     return f"{base_url.rstrip('/')}/alerts?alert={alert.id}" if base_url else None
 
 
+def subject_link(alert: Alert, base_url: str | None) -> str | None:
+    """The subject's own page, for subjects that have one (a template's), when the console's address is known."""
+    if not base_url or alert.subject_kind != "template":
+        return None
+    return f"{base_url.rstrip('/')}/Templates?{urlencode({'template': alert.subject_id})}"
+
+
 def message_for(alert: Alert, delivery_kind: str, base_url: str | None) -> Message:
     """'Critical: +1 212-555-0107 (Aurora Coffee Deliveries) cannot send messages …', or 'Resolved: …'."""
     if delivery_kind not in (OPENED, RESOLVED):
         raise ValueError(f"A delivery is opened or resolved, not {delivery_kind!r}.")
     prefix = "Resolved" if delivery_kind == RESOLVED else alert.severity.capitalize()
     subject = f"{prefix}: {alert.title}"[:300]
-    link = alert_link(alert, base_url)
+    link, page = alert_link(alert, base_url), subject_link(alert, base_url)
     lines = [subject, ""]
     if alert.detail:
         lines += [alert.detail, ""]
@@ -46,13 +54,17 @@ def message_for(alert: Alert, delivery_kind: str, base_url: str | None) -> Messa
     lines.append(f"Opened: {moment_words(alert.opened_at)}")
     if delivery_kind == RESOLVED and alert.resolved_at:
         lines.append(f"Resolved: {moment_words(alert.resolved_at)} (the condition stayed clear)")
+    if page:
+        lines.append(f"The template's page: {page}")
     if link:
         lines.append(f"Open in the console: {link}")
     text = "\n".join(lines)
+    links = ("Open in", "The template's page")
     body = "".join(
-        f"<p>{html.escape(line)}</p>" for line in text.split("\n")[2:] if line and not line.startswith("Open in")
+        f"<p>{html.escape(line)}</p>" for line in text.split("\n")[2:] if line and not line.startswith(links)
     )
-    anchor = f'<p><a href="{html.escape(link, quote=True)}">Open in the console</a></p>' if link else ""
+    anchor = f'<p><a href="{html.escape(page, quote=True)}">Open the template\'s page</a></p>' if page else ""
+    anchor += f'<p><a href="{html.escape(link, quote=True)}">Open in the console</a></p>' if link else ""
     markup = f"<h2>{html.escape(subject)}</h2>{body}{anchor}"
     payload: dict[str, Any] = {
         "event": f"alert.{delivery_kind}",
@@ -70,6 +82,7 @@ def message_for(alert: Alert, delivery_kind: str, base_url: str | None) -> Messa
             "last_seen_at": _iso(alert.last_seen_at),
             "resolved_at": _iso(alert.resolved_at),
             "url": link,
+            "subject_url": page,
         },
     }
     return Message(subject=subject, text=text, html=markup, payload=payload)

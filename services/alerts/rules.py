@@ -30,6 +30,10 @@ RULES: dict[str, RuleSpec] = {
     "token_revoked": RuleSpec("An API credential's token was revoked or is invalid", CRITICAL),
     "poller_silent": RuleSpec("The poller has not finished a cycle for 3 poll intervals", CRITICAL),
     "webhook_bad_signatures": RuleSpec("Many webhook posts with a bad signature (10 in 5 minutes)", WARNING),
+    "template_paused": RuleSpec("A message template is paused: Meta refuses to send it", CRITICAL),
+    "template_disabled": RuleSpec("A message template is disabled", CRITICAL),
+    "template_rejected": RuleSpec("A message template was rejected in Meta's review", WARNING),
+    "template_quality_red": RuleSpec("A message template's quality is red (low)", WARNING),
 }
 
 

@@ -17,6 +17,7 @@ _SUBJECT_WORDS = {
     "waba": "WhatsApp Business Account",
     "portfolio": "Business portfolio",
     "credential": "API credential",
+    "template": "Message template",
     "console": "The console",
 }
 _DELIVERY_WORDS = {"pending": "⏳ Waiting to send", "delivered": "✅ Delivered", "failed": "❌ Gave up"}
@@ -53,10 +54,11 @@ def alerts_table(views: Sequence[AlertView], tz: tzinfo) -> pd.DataFrame:
                 "Last seen": a.last_seen_at,
                 "Resolved": a.resolved_at,
                 "Sent": f"{delivered} of {len(view.deliveries)}" if view.deliveries else "No channel",
-                "Number": view.number_link,
+                "Details": view.number_link,
             }
         )
-    columns = ["Severity", "What", "About", "State", "Opened", "Last seen", "Resolved", "Sent", "Number"]
+    # What and when first, so they stay on screen at 1440 px; the later times scroll.
+    columns = ["Severity", "What", "About", "State", "Opened", "Sent", "Details", "Last seen", "Resolved"]
     return _in_zone(pd.DataFrame(rows, columns=columns), ("Opened", "Last seen", "Resolved"), tz)
 
 

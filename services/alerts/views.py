@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import count
 from urllib.parse import urlencode
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from services.store.models import (
@@ -14,6 +15,7 @@ from services.store.models import (
     AlertChannel,
     AlertDelivery,
     Credential,
+    MessageTemplate,
     PhoneNumber,
     WhatsAppBusinessAccount,
 )
@@ -21,6 +23,8 @@ from services.store.models import (
 STATES = ("open", "acknowledged", "snoozed", "resolved")
 SEVERITIES = ("critical", "warning", "info")
 SHOWN = 200
+_BATCH = 500
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 _CHANNEL_WORDS = {"email": "Email", "webhook": "Webhook"}
 
 
@@ -51,10 +55,18 @@ def number_link(phone_number_id: str) -> str:
     return f"Phone_number?{urlencode({'number': phone_number_id})}"
 
 
+def template_link(template_id: str) -> str:
+    return f"Templates?{urlencode({'template': template_id})}"
+
+
+_LINKS = {"number": number_link, "template": template_link}
+
+
 def _owners(session: Session, alerts: Iterable[Alert]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
     """(subject_kind, subject_id) -> (WABA id, portfolio id) of each subject."""
     alerts = list(alerts)
     numbers = {a.subject_id for a in alerts if a.subject_kind == "number"}
+    templates = {a.subject_id for a in alerts if a.subject_kind == "template"}
     credentials = {int(a.subject_id) for a in alerts if a.subject_kind == "credential" and a.subject_id.isdigit()}
     waba_of: dict[tuple[str, str], str] = {}
     if numbers:
@@ -62,6 +74,11 @@ def _owners(session: Session, alerts: Iterable[Alert]) -> dict[tuple[str, str], 
             select(PhoneNumber.id, PhoneNumber.waba_id).where(col(PhoneNumber.id).in_(numbers))
         ):
             waba_of[("number", number_id)] = waba_id
+    if templates:
+        for template_id, waba_id in session.exec(
+            select(MessageTemplate.id, MessageTemplate.waba_id).where(col(MessageTemplate.id).in_(templates))
+        ):
+            waba_of[("template", template_id)] = waba_id
     if credentials:
         for credential_id, waba_id in session.exec(
             select(Credential.id, Credential.waba_id).where(col(Credential.id).in_(credentials))
@@ -89,22 +106,30 @@ def _owners(session: Session, alerts: Iterable[Alert]) -> dict[tuple[str, str], 
 
 
 def alerts(*, session: Session, where: AlertFilter = AlertFilter(), limit: int = SHOWN) -> list[AlertView]:
-    """The alerts `where` asks for, newest first, each with its WABA, portfolio, link and deliveries."""
+    """The alerts `where` asks for, worst first and then newest, each with its WABA, portfolio, link and deliveries.
+
+    Read a batch at a time, so a large history of alerts costs what the page shows, not what the store holds.
+    """
     query = select(Alert).where(col(Alert.state).in_(list(where.states)))
     if where.severities:
         query = query.where(col(Alert.severity).in_(list(where.severities)))
-    found = list(session.exec(query.order_by(col(Alert.opened_at).desc(), col(Alert.id).desc())))
-    owners = _owners(session, found)
-    views = []
-    for alert in found:
-        waba_id, portfolio_id = owners[(alert.subject_kind, alert.subject_id)]
-        if where.waba_id and waba_id != where.waba_id:
-            continue
-        if where.portfolio_id and portfolio_id != where.portfolio_id:
-            continue
-        link = number_link(alert.subject_id) if alert.subject_kind == "number" else None
-        views.append(AlertView(alert=alert, waba_id=waba_id, portfolio_id=portfolio_id, number_link=link))
-        if len(views) >= limit:
+    worst_first = case(_SEVERITY_RANK, value=col(Alert.severity), else_=len(_SEVERITY_RANK))
+    query = query.order_by(worst_first, col(Alert.opened_at).desc(), col(Alert.id).desc())
+    views: list[AlertView] = []
+    for offset in count(0, _BATCH):
+        batch = list(session.exec(query.offset(offset).limit(_BATCH)))
+        owners = _owners(session, batch)
+        for alert in batch:
+            waba_id, portfolio_id = owners[(alert.subject_kind, alert.subject_id)]
+            if where.waba_id and waba_id != where.waba_id:
+                continue
+            if where.portfolio_id and portfolio_id != where.portfolio_id:
+                continue
+            link = _LINKS[alert.subject_kind](alert.subject_id) if alert.subject_kind in _LINKS else None
+            views.append(AlertView(alert=alert, waba_id=waba_id, portfolio_id=portfolio_id, number_link=link))
+            if len(views) >= limit:
+                break
+        if len(views) >= limit or len(batch) < _BATCH:
             break
     ids = [v.alert.id for v in views]
     if ids:
@@ -137,6 +162,7 @@ def wabas(*, session: Session) -> dict[str, str]:
 class ChannelView:
     id: int
     label: str  # 'Email: On-call team'
+    name: str
     min_severity: str
     enabled: bool
     from_settings: bool
@@ -154,6 +180,7 @@ def channels(*, session: Session) -> list[ChannelView]:
         ChannelView(
             id=c.id,
             label=_channel_label(c),
+            name=c.name,
             min_severity=c.min_severity,
             enabled=c.enabled,
             from_settings=c.from_settings,

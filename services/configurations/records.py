@@ -18,10 +18,27 @@ from services.access import audit
 from services.access.roles import Actor
 from services.configurations.fields import ConfigurationInput, ConfigurationInvalid, taken_sentence
 from services.graph.expiry import spoken
+from services.language.translate import lazy
 from services.store.models import LIVE_NAME_INDEX, ChannelConfiguration
 from services.store.types import utcnow
 
 STATUSES = ("draft", "processing", "active", "failed", "deactivated")
+# Journey Optimizer's names for them (简体中文: 草稿, 正在处理, 活动, 失败, 已停用).
+STATUS_WORDS = {
+    "draft": lazy("Draft"),
+    "processing": lazy("Processing"),
+    "active": lazy("Active"),
+    "failed": lazy("Failed"),
+    "deactivated": lazy("Deactivated"),
+}
+
+
+def status_words(status: str) -> str:
+    """'Active', '活动'; a status the console does not know reads as itself."""
+    words = STATUS_WORDS.get(status)
+    return str(words) if words is not None else status.title()
+
+
 OBJECT_TYPE = "channel_configuration"
 
 

@@ -16,6 +16,7 @@ from services.graph.errors import BadParameter, PermissionMissing, TokenExpired,
 from services.graph.types import PhoneNumberHealth
 from services.health import fleet
 from services.health import recording as health
+from services.language.translate import _
 from services.store.models import WhatsAppBusinessAccount
 
 DEFAULT_POLL_INTERVAL_S = 300.0
@@ -80,9 +81,11 @@ def revalidate(
         )
         fleet.set_reach(session=session, credential_id=credential_id, waba_ids=reach)
         if all(number.id != credential.phone_number_id for number in numbers):
-            problem = (
-                f"Phone number {credential.phone_number_id} is no longer in WhatsApp Business Account "
-                f"{credential.waba_id}; delete this credential or create one for another number."
+            problem = _(
+                "Phone number {number} is no longer in WhatsApp Business Account {waba_id}; delete this credential "
+                "or create one for another number.",
+                number=credential.phone_number_id,
+                waba_id=credential.waba_id,
             )
     credential.token_state, credential.token_problem, credential.token_checked_at = state, problem, at
     session.add(credential)

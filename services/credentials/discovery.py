@@ -11,18 +11,19 @@ from services.graph.envelope import NEW_TOKEN
 from services.graph.errors import BadParameter, PermissionMissing, TokenExpired, TokenInvalid
 from services.graph.expiry import spoken
 from services.graph.types import REQUIRED_PERMISSION, BusinessAccount, PhoneNumberHealth, TokenInfo
+from services.language.translate import _, lazy
 from services.store.types import utcnow
 
 _BUSINESS_ID = re.compile(r"^[0-9]{1,32}$")
 _WHITESPACE = re.compile(r"\s")
 # Meta's code 190 subcodes for a token that was once good and no longer is (Graph error-handling guide).
 ENDED_SUBCODES = {
-    458: "the app it was made for was removed from the business",
-    459: "its user must log in to Facebook to clear a security checkpoint",
-    460: "its user changed their password",
-    464: "its user has not confirmed their account",
-    467: "it was revoked (or its user logged out)",
-    492: "its session is no longer valid",
+    458: lazy("the app it was made for was removed from the business"),
+    459: lazy("its user must log in to Facebook to clear a security checkpoint"),
+    460: lazy("its user changed their password"),
+    464: lazy("its user has not confirmed their account"),
+    467: lazy("it was revoked (or its user logged out)"),
+    492: lazy("its session is no longer valid"),
 }
 # What Meta says of a token it cannot even decode: a typo, a cut-off paste.
 _UNREADABLE = ("cannot parse", "malformed")
@@ -64,17 +65,20 @@ def check_input(*, token: str, business_id: str) -> tuple[str, str]:
     """The token and business ID without surrounding blanks; CredentialInputError names the first bad one."""
     token, business_id = (token or "").strip(), (business_id or "").strip()
     if not token:
-        raise CredentialInputError("token", "Paste the API token (Meta Business Suite > System users > token).")
+        raise CredentialInputError("token", _("Paste the API token (Meta Business Suite > System users > token)."))
     if len(token) > MAX_TOKEN_LENGTH:
         raise CredentialInputError("token", token_too_long(len(token)))
     if _WHITESPACE.search(token):
-        raise CredentialInputError("token", "An API token has no spaces or line breaks inside; copy it again.")
+        raise CredentialInputError("token", _("An API token has no spaces or line breaks inside; copy it again."))
     if not business_id:
-        raise CredentialInputError("business_id", "Enter the business account ID (Meta Business Suite: Business info).")
+        raise CredentialInputError(
+            "business_id", _("Enter the business account ID (Meta Business Suite: Business info).")
+        )
     # The value is never echoed back: a token pasted into the wrong field must not be shown.
     if not _BUSINESS_ID.match(business_id):
         raise CredentialInputError(
-            "business_id", "A business account ID is digits only (up to 32), like 1000000000000001."
+            "business_id",
+            _("A business account ID is digits only (up to 32), like {example}.", example="1000000000000001"),
         )
     return token, business_id
 
@@ -82,12 +86,14 @@ def check_input(*, token: str, business_id: str) -> tuple[str, str]:
 def token_refusal(error: TokenInvalid) -> TokenInvalid:
     """Meta's refusal in words that tell a revoked token from a mistyped one (Meta's subcode and message decide)."""
     if error.subcode in ENDED_SUBCODES:
-        sentence = (
-            f"Meta no longer accepts this API token: {ENDED_SUBCODES[error.subcode]}, so it will not work again; "
-            f"{NEW_TOKEN} and paste it here."
+        sentence = _(
+            "Meta no longer accepts this API token: {reason}, so it will not work again; "
+            "{new_token} and paste it here.",
+            reason=ENDED_SUBCODES[error.subcode],
+            new_token=NEW_TOKEN,
         )
     elif any(words in (error.meta_message or "").lower() for words in _UNREADABLE):
-        sentence = (
+        sentence = _(
             "Meta cannot read this API token: it looks mistyped or cut short. Copy the whole token again from Meta "
             "Business Suite (it starts with EAA and has no spaces) and paste it here."
         )
@@ -120,17 +126,26 @@ def check_token(info: TokenInfo, *, at: datetime) -> None:
     """Refuse a token debug_token calls invalid or expired, or one without whatsapp_business_management."""
     # Meta's is_valid decides, not our clock: a skewed console clock must not refuse a token Meta accepts.
     if not info.is_valid and info.expires_at is not None and info.expires_at <= at:
-        sentence = f"The API token expired on {spoken(info.expires_at)}; {NEW_TOKEN} and paste it here."
+        sentence = _(
+            "The API token expired on {moment}; {new_token} and paste it here.",
+            moment=spoken(info.expires_at),
+            new_token=NEW_TOKEN,
+        )
         raise TokenExpired(sentence, expired_at=info.expires_at)
     if not info.is_valid:
         raise TokenInvalid(
-            "Meta does not accept this API token (it was revoked, or it is mistyped); "
-            "copy it again from Meta Business Suite."
+            _(
+                "Meta does not accept this API token (it was revoked, or it is mistyped); "
+                "copy it again from Meta Business Suite."
+            )
         )
     if not info.can_manage_whatsapp:
         raise PermissionMissing(
-            f"The API token lacks the {REQUIRED_PERMISSION} permission; generate a token that includes it "
-            "in Meta Business Suite (Business settings > System users).",
+            _(
+                "The API token lacks the {permission} permission; generate a token that includes it "
+                "in Meta Business Suite (Business settings > System users).",
+                permission=REQUIRED_PERMISSION,
+            ),
             permission=REQUIRED_PERMISSION,
         )
 
@@ -149,8 +164,11 @@ def discover(*, graph: GraphClient, token: str, business_id: str, at: datetime |
         raise
     except BadParameter as exc:
         raise BusinessNotReachable(
-            f"Business account ID {business_id} was not found, or this token cannot reach it; check the ID in "
-            "Meta Business Suite > Business settings > Business info.",
+            _(
+                "Business account ID {business_id} was not found, or this token cannot reach it; check the ID in "
+                "Meta Business Suite > Business settings > Business info.",
+                business_id=business_id,
+            ),
             code=exc.code,
             subcode=exc.subcode,
             http_status=exc.http_status,
@@ -158,8 +176,11 @@ def discover(*, graph: GraphClient, token: str, business_id: str, at: datetime |
         ) from None
     if not accounts:
         raise BusinessNotReachable(
-            f"Business account ID {business_id} has no WhatsApp Business Account this token can reach; "
-            "add one in WhatsApp Manager or use a token of a system user assigned to it."
+            _(
+                "Business account ID {business_id} has no WhatsApp Business Account this token can reach; "
+                "add one in WhatsApp Manager or use a token of a system user assigned to it.",
+                business_id=business_id,
+            )
         )
     ordered = sorted(accounts, key=lambda account: (account.name.casefold(), account.id))
     return Discovery(business_id=business_id, token=info, accounts=tuple(ordered))
@@ -170,6 +191,10 @@ def discover_numbers(*, graph: GraphClient, token: str, waba_id: str) -> list[Ph
     numbers = graph.phone_numbers(token, waba_id)
     if not numbers:
         raise CredentialInputError(
-            "waba_id", f"WhatsApp Business Account {waba_id} has no phone numbers yet; add one in WhatsApp Manager."
+            "waba_id",
+            _(
+                "WhatsApp Business Account {waba_id} has no phone numbers yet; add one in WhatsApp Manager.",
+                waba_id=waba_id,
+            ),
         )
     return sorted(numbers, key=lambda number: (number.verified_name.casefold(), number.display_phone_number))

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from services.access import audit
 from services.access.roles import Actor, require_admin
 from services.access.vault import TokenVault, last4
+from services.configurations.records import status_words
 from services.credentials.checks import DEFAULT_POLL_INTERVAL_S, record_fleet, revalidate
 from services.credentials.discovery import (
     BusinessNotReachable,
@@ -34,6 +35,7 @@ from services.credentials.views import (
 from services.graph.client import GraphClient
 from services.graph.types import PhoneNumberHealth
 from services.health import fleet
+from services.language.translate import _, plural
 from services.store.models import ChannelConfiguration, Credential
 from services.store.types import utcnow
 
@@ -87,8 +89,13 @@ def _refuse_duplicate(session: Session, *, fingerprint: str, number: PhoneNumber
     same = session.exec(query.where(Credential.phone_number_id == number.id)).first()
     if same is not None and same.id != other_than:
         raise DuplicateCredential(
-            f"This API token is already stored for {number.display_phone_number} ({number.verified_name}) "
-            f"as “{same.name}”; use that credential, or replace its token there."
+            _(
+                "This API token is already stored for {number} ({verified_name}) as “{name}”; use that credential, "
+                "or replace its token there.",
+                number=number.display_phone_number,
+                verified_name=number.verified_name,
+                name=same.name,
+            )
         )
 
 
@@ -107,7 +114,7 @@ def _commit(session: Session) -> None:
         if "token" not in str(exc.orig).lower():
             raise
         raise DuplicateCredential(
-            "This API token was just stored for the same phone number (perhaps in another tab); reload the page."
+            _("This API token was just stored for the same phone number (perhaps in another tab); reload the page.")
         ) from None
 
 
@@ -132,17 +139,25 @@ def connect(
     account = discovery.account(waba_id)
     if account is None:
         raise CredentialInputError(
-            "waba_id", f"WhatsApp Business Account {waba_id} is not among business {business_id}'s accounts."
+            "waba_id",
+            _(
+                "WhatsApp Business Account {waba_id} is not among business {business_id}'s accounts.",
+                waba_id=waba_id,
+                business_id=business_id,
+            ),
         )
     numbers = discover_numbers(graph=graph, token=token, waba_id=waba_id)
     number = _chosen(
-        numbers, phone_number_id, "phone_number_id", f"Phone number {phone_number_id} is not in {account.name}."
+        numbers,
+        phone_number_id,
+        "phone_number_id",
+        _("Phone number {number} is not in {account}.", number=phone_number_id, account=account.name),
     )
     fingerprint = vault.fingerprint(token)
     _refuse_duplicate(session, fingerprint=fingerprint, number=number, other_than=None)
     label = (name or "").strip() or default_name(number)
     if len(label) > NAME_MAX:
-        raise CredentialInputError("name", f"Keep the name to {NAME_MAX} characters or fewer.")
+        raise CredentialInputError("name", _("Keep the name to {limit} characters or fewer.", limit=NAME_MAX))
 
     reach = record_fleet(
         session=session, discovery=discovery, waba_id=waba_id, numbers=numbers, at=at, poll_interval_s=poll_interval_s
@@ -199,14 +214,20 @@ def rotate_token(
     token, business_id = check_input(token=token, business_id=credential.business_id)
     fingerprint = vault.fingerprint(token)
     if fingerprint == credential.token_fingerprint:
-        raise CredentialInputError("token", "That is the token this credential already uses; paste the new one.")
+        raise CredentialInputError("token", _("That is the token this credential already uses; paste the new one."))
     discovery = discover(graph=graph, token=token, business_id=business_id, at=at)
     if credential.waba_id not in discovery.reach:
         raise CredentialInputError(
-            "token", f"The new token cannot reach WhatsApp Business Account {credential.waba_id}; the old one stays."
+            "token",
+            _(
+                "The new token cannot reach WhatsApp Business Account {waba_id}; the old one stays.",
+                waba_id=credential.waba_id,
+            ),
         )
     numbers = graph.phone_numbers(token, credential.waba_id)
-    sentence = f"The new token cannot see phone number {credential.phone_number_id}; the old one stays."
+    sentence = _(
+        "The new token cannot see phone number {number}; the old one stays.", number=credential.phone_number_id
+    )
     number = _chosen(numbers, credential.phone_number_id, "token", sentence)
     _refuse_duplicate(session, fingerprint=fingerprint, number=number, other_than=credential_id)
 
@@ -245,11 +266,17 @@ def ensure_deletable(*, session: Session, credential_id: int) -> list[ChannelCon
     credential = get_credential(session=session, credential_id=credential_id)
     blocking, detached = configurations_using(session=session, credential_id=credential_id)
     if blocking:
-        names = ", ".join(f"“{c.name}” ({c.status})" for c in blocking)
-        noun = "channel configuration" if len(blocking) == 1 else "channel configurations"
+        names = _(", ").join(_("“{name}” ({status})", name=c.name, status=status_words(c.status)) for c in blocking)
         raise CredentialInUse(
-            f"“{credential.name}” cannot be deleted while {noun} {names} uses it; "
-            "choose another credential there, or deactivate or delete the configuration first."
+            plural(
+                "“{name}” cannot be deleted while channel configuration {names} uses it; "
+                "choose another credential there, or deactivate or delete the configuration first.",
+                "“{name}” cannot be deleted while channel configurations {names} use it; "
+                "choose another credential there, or deactivate or delete the configurations first.",
+                len(blocking),
+                name=credential.name,
+                names=names,
+            )
         )
     return detached
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from services.graph.types import PhoneNumberHealth
+from services.language.translate import _
 from services.store.models import Credential
 
 
@@ -46,7 +47,7 @@ def connections(*, session: Session, phone_number_ids: list[str], fingerprint: s
 def label(number: PhoneNumberHealth, connection: Connection | None) -> str:
     """'+1 631-555-0101 · Jasper's Market — already connected as “Jasper's Market · +1 631-555-0101”'."""
     shown = f"{number.display_phone_number} · {number.verified_name}"
-    return f"{shown} — already connected as “{connection.name}”" if connection else shown
+    return _("{number} — already connected as “{name}”", number=shown, name=connection.name) if connection else shown
 
 
 def first_free(numbers: list[PhoneNumberHealth], taken: dict[str, Connection]) -> str:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from services.access.vault import masked
 from services.graph.types import ThroughputLevel
+from services.language.translate import _
 from services.moments import local_day
 from services.store.models import ChannelConfiguration, Credential, PhoneNumber, WhatsAppBusinessAccount
 from services.store.types import utcnow
@@ -61,17 +62,17 @@ def token_state_words(state: str, expires_at: datetime | None, *, at: datetime, 
     """'Valid', 'Valid · expires on 9 Jan 2027', 'Expired on 24 Nov 2026', 'Invalid' or 'Not checked yet'."""
     state = effective_state(state, expires_at, at=at)
     if state == "expired":
-        return f"Expired on {local_day(expires_at, tz)}" if expires_at else "Expired"
+        return _("Expired on {day}", day=local_day(expires_at, tz)) if expires_at else _("Expired")
     if state == "valid":
-        return f"Valid · expires on {local_day(expires_at, tz)}" if expires_at else "Valid"
-    return "Invalid" if state == "invalid" else "Not checked yet"
+        return _("Valid · expires on {day}", day=local_day(expires_at, tz)) if expires_at else _("Valid")
+    return _("Invalid") if state == "invalid" else _("Not checked yet")
 
 
 def get_credential(*, session: Session, credential_id: int) -> Credential:
     """The credential, or CredentialNotFound with a sentence."""
     credential = session.get(Credential, credential_id)
     if credential is None:
-        raise CredentialNotFound(f"API credential {credential_id} no longer exists; reload the page.")
+        raise CredentialNotFound(_("API credential {id} no longer exists; reload the page.", id=credential_id))
     return credential
 
 

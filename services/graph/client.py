@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 import httpx
@@ -167,6 +167,27 @@ class GraphClient:
         params = {"fields": ",".join(self.health_fields), "limit": str(page_size)}
         path = f"{subject.id}/phone_numbers"
         return self._pages(path, token=token, params=params, subject=subject, convert=convert)
+
+    def message_templates(
+        self,
+        token: str,
+        waba_id: str,
+        *,
+        fields: Sequence[str],
+        convert: Callable[[Mapping[str, object]], T],
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> list[T]:
+        """Every message template of a WABA (`fields` of each), following paging at limit=100.
+
+        `convert` reads one of Meta's rows; the templates domain owns that reading, so this layer stays below it.
+        """
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}.")
+        token, subject = _usable(token), _checked(subjects.whatsapp_account(waba_id.strip()))
+        params = {"fields": ",".join(fields), "limit": str(page_size)}
+        return self._pages(
+            f"{subject.id}/message_templates", token=token, params=params, subject=subject, convert=convert
+        )
 
     def account_health(self, token: str, waba_id: str, *, page_size: int = MAX_PAGE_SIZE) -> AccountHealth:
         """A WABA's own health and every number's, in as many calls as pages of numbers (one for most WABAs).

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, false, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from services.graph.types import BusinessAccount
+from services.health.model import Severity
 from services.store.models import CredentialReach, PhoneNumber, WhatsAppBusinessAccount
 
 # Built once per dialect. Two admins storing credentials of one business at once both upsert its WABAs:
@@ -67,6 +69,88 @@ def reach_of(*, session: Session, credential_id: int) -> list[str]:
     return sorted(session.exec(query))
 
 
-def numbers(*, session: Session) -> list[PhoneNumber]:
-    """Every monitored number, by verified name."""
-    return list(session.exec(select(PhoneNumber).order_by(col(PhoneNumber.verified_name), col(PhoneNumber.id))))
+def numbers(*, session: Session, ids: Iterable[str] | None = None) -> list[PhoneNumber]:
+    """Every monitored number (or those of `ids`), by verified name."""
+    query = select(PhoneNumber)
+    if ids is not None:
+        query = query.where(col(PhoneNumber.id).in_(list(ids)))
+    return list(session.exec(query.order_by(col(PhoneNumber.verified_name), col(PhoneNumber.id))))
+
+
+SEARCH_LIMIT = 20
+_DIGITS_IGNORED = (" ", "-", "+", "(", ")", ".")
+
+
+@dataclass(frozen=True)
+class NumberChoice:
+    """A number a picker offers: its id, 'Jasper's Market +1 631-555-0101' and how it is doing."""
+
+    id: str
+    label: str
+    severity: Severity
+
+
+def choice_label(verified_name: str, display_phone_number: str) -> str:
+    return f"{verified_name} {display_phone_number}".strip()
+
+
+def _digits_only(column: Any) -> Any:
+    for sign in _DIGITS_IGNORED:
+        column = func.replace(column, sign, "")
+    return column
+
+
+def matching(text: str) -> ColumnElement[bool] | None:
+    """Numbers whose digits, verified name, WABA name or business portfolio name contain the text (case ignored).
+
+    None when the text asks for nothing. The condition needs PhoneNumber joined to its WhatsAppBusinessAccount.
+    """
+    words = " ".join(text.split())
+    if not words:
+        return None
+    conditions: list[ColumnElement[bool]] = [
+        col(PhoneNumber.verified_name).icontains(words, autoescape=True),
+        col(WhatsAppBusinessAccount.name).icontains(words, autoescape=True),
+        col(WhatsAppBusinessAccount.portfolio_name).icontains(words, autoescape=True),
+    ]
+    digits = "".join(character for character in words if character not in _DIGITS_IGNORED)
+    if digits.isdigit():
+        conditions.append(_digits_only(col(PhoneNumber.display_phone_number)).contains(digits, autoescape=True))
+        conditions.append(col(PhoneNumber.id).startswith(digits, autoescape=True))
+    return or_(false(), *conditions)
+
+
+def worst_first_order() -> tuple[Any, ...]:
+    """The fleet's one order, served by the index on (severity, verified_name, id)."""
+    return col(PhoneNumber.severity), col(PhoneNumber.verified_name), col(PhoneNumber.id)
+
+
+def search_numbers(
+    *, session: Session, text: str, limit: int = SEARCH_LIMIT, waba_ids: Iterable[str] | None = None
+) -> list[NumberChoice]:
+    """Up to `limit` numbers matching the text, worst first; an empty text matches every number.
+
+    `waba_ids` narrows the search to the numbers of these WABAs (those a credential reaches, say).
+    """
+    query = select(
+        PhoneNumber.id, PhoneNumber.verified_name, PhoneNumber.display_phone_number, PhoneNumber.severity
+    ).join(WhatsAppBusinessAccount, col(WhatsAppBusinessAccount.id) == col(PhoneNumber.waba_id))
+    condition = matching(text)
+    if condition is not None:
+        query = query.where(condition)
+    if waba_ids is not None:
+        query = query.where(col(PhoneNumber.waba_id).in_(list(waba_ids)))
+    rows = session.exec(query.order_by(*worst_first_order()).limit(limit))
+    return [NumberChoice(id, choice_label(name, shown), Severity(severity)) for id, name, shown, severity in rows]
+
+
+def choices_of(*, session: Session, phone_number_ids: Iterable[str]) -> list[NumberChoice]:
+    """The given numbers as picker choices (the ones already chosen), worst first; unknown ids are left out."""
+    ids = list(dict.fromkeys(phone_number_ids))
+    if not ids:
+        return []
+    query = select(
+        PhoneNumber.id, PhoneNumber.verified_name, PhoneNumber.display_phone_number, PhoneNumber.severity
+    ).where(col(PhoneNumber.id).in_(ids))
+    rows = session.exec(query.order_by(*worst_first_order()))
+    return [NumberChoice(id, choice_label(name, shown), Severity(severity)) for id, name, shown, severity in rows]

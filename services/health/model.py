@@ -7,12 +7,14 @@ no Flagged state, limits per business portfolio, and `health_status` as the can-
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from types import SimpleNamespace
+from typing import Any
 
 from services.graph.types import CanSend, HealthProblem, QualityRating
-from services.health.vocabulary import entity_words
+from services.health.vocabulary import entity_words, pause_reason_words, rejected_reason_words
 
 
 class Severity(IntEnum):
@@ -247,6 +249,14 @@ def assess_stored(number: object) -> Assessment:
     )
 
 
+def severity_of_state(state: Mapping[str, Any]) -> Severity:
+    """The verdict stored with a number's health columns (`PhoneNumber.severity`), from a mapping of those columns.
+
+    Every writer of a number's health stores this with it, so SQL can sort, count and filter by the health model.
+    """
+    return assess_stored(SimpleNamespace(**state)).severity
+
+
 def assess_account(
     *, review_status: str | None, can_send: str | CanSend, problems: Sequence[HealthProblem]
 ) -> Assessment:
@@ -260,3 +270,131 @@ def assess_account(
         meaning = REVIEW[review_status.upper()]
         findings.append(Finding(meaning.severity, "review", meaning.sentence, meaning.advice))
     return _ordered(findings)
+
+
+# --- Message templates --------------------------------------------------------------------------------------------
+# A template's status and quality (reference §9; Meta's template-pausing page): a paused or disabled template is
+# refused by Meta, so every journey that sends it stops; a red one is paused next (3 h, then 6 h, then disabled).
+
+TEMPLATE_STATUSES: dict[str, Meaning] = {
+    "APPROVED": Meaning(Severity.OK, "is active and can be sent"),
+    "PAUSED": Meaning(
+        Severity.BLOCKED,
+        "is paused: Meta refuses to send it, so journeys that use it send nothing",
+        "Hold the journeys and campaigns that send it until it is active again; send only to customers who opted in.",
+    ),
+    "DISABLED": Meaning(
+        Severity.BLOCKED,
+        "is disabled: customers kept blocking or reporting it, and Meta no longer sends it",
+        "Switch its journeys to another template; create a new one with different content, or appeal in "
+        "WhatsApp Manager.",
+    ),
+    "REJECTED": Meaning(
+        Severity.AT_RISK,
+        "was rejected in Meta's review and cannot be sent",
+        "Fix what Meta's reason names and submit it again, or appeal the decision in WhatsApp Manager.",
+    ),
+    "FLAGGED": Meaning(
+        Severity.WATCH,
+        "is flagged: customers gave negative feedback, and Meta disables it unless its quality improves",
+        "Send it only to customers who opted in and expect it; review its content.",
+    ),
+    "IN_APPEAL": Meaning(
+        Severity.WATCH, "is in appeal: Meta is reviewing its rejection again", "Wait for the appeal's outcome."
+    ),
+    "PENDING": Meaning(
+        Severity.WATCH, "is waiting for Meta's review and cannot be sent yet", "Wait for the review (usually minutes)."
+    ),
+    "LIMIT_EXCEEDED": Meaning(
+        Severity.WATCH,
+        "could not be added: its WhatsApp Business Account has as many templates as Meta allows",
+        "Delete templates nobody sends any more, then create it again.",
+    ),
+    "LOCKED": Meaning(
+        Severity.WATCH, "is locked: it can still be sent but not edited", "Create a new template to change its content."
+    ),
+    "PENDING_DELETION": Meaning(
+        Severity.WATCH,
+        "is being deleted and can no longer be sent",
+        "Make sure no journey still sends it.",
+    ),
+    "DELETED": Meaning(Severity.WATCH, "was deleted and cannot be sent", "Make sure no journey still sends it."),
+    "ARCHIVED": Meaning(
+        Severity.WATCH,
+        "is archived: it cannot be sent, and Meta deletes it after 28 days unless it is unarchived",
+        "Unarchive it in WhatsApp Manager if a journey still sends it.",
+    ),
+}
+TEMPLATE_QUALITY: dict[str, Meaning] = {
+    "GREEN": Meaning(Severity.OK, "has high quality"),
+    "YELLOW": Meaning(
+        Severity.WATCH,
+        "has medium quality (yellow): some customers block or report it",
+        "Check who receives it: only customers who opted in and expect it.",
+    ),
+    "RED": Meaning(
+        Severity.AT_RISK,
+        "has low quality (red): many customers block or report it, and Meta pauses a red template",
+        "Stop sending it to customers who did not opt in, and review its content before Meta pauses it.",
+    ),
+    "UNKNOWN": Meaning(Severity.OK, "is not rated yet"),
+}
+# Each pause lasts this long (Meta's template-pausing page); a third pause disables the template.
+PAUSE_HOURS = {"FIRST_PAUSE": 3, "SECOND_PAUSE": 6}
+
+
+def template_status_meaning(status: str | None) -> Meaning:
+    """A status Meta adds later, or none at all, is unknown: never healthy."""
+    if not status:
+        return Meaning(Severity.UNKNOWN, "has no status reported yet", "Wait for the next template poll.")
+    return TEMPLATE_STATUSES.get(
+        status.upper(),
+        Meaning(
+            Severity.UNKNOWN,
+            f"has a status the console does not know ({status})",
+            "Look up the template in WhatsApp Manager.",
+        ),
+    )
+
+
+def template_quality_meaning(score: str | None) -> Meaning:
+    if not score:
+        return TEMPLATE_QUALITY["UNKNOWN"]
+    return TEMPLATE_QUALITY.get(
+        score.upper(),
+        Meaning(Severity.UNKNOWN, f"has a quality the console does not know ({score})", "Look in WhatsApp Manager."),
+    )
+
+
+def assess_template(
+    *,
+    status: str | None,
+    quality_score: str | None,
+    reason: str | None = None,
+    status_info: Mapping[str, Any] | None = None,
+) -> Assessment:
+    """Everything known of one template, judged by the tables above; Meta's own words go in `meta_says`."""
+    info = status_info or {}
+    meaning = template_status_meaning(status)
+    sentence, meta_says = meaning.sentence, str(info.get("description") or "")
+    upper = (status or "").upper()
+    if upper == "PAUSED" and reason:
+        sentence = f"is {pause_reason_words(reason)}"
+    elif upper == "REJECTED" and reason and reason.upper() != "NONE":
+        sentence = f"was rejected in Meta's review: {rejected_reason_words(reason)}"
+        meta_says = str(info.get("rejection_reason") or meta_says)
+    advice = str(info.get("recommendation") or "") or meaning.advice
+    findings = [Finding(meaning.severity, "status", sentence, advice, meta_says)]
+    quality = template_quality_meaning(quality_score)
+    findings.append(Finding(quality.severity, "quality", quality.sentence, quality.advice))
+    return _ordered(findings)
+
+
+def assess_stored_template(template: object) -> Assessment:
+    """A stored template row (or a history row): anything with status, quality_score, reason and status_info."""
+    return assess_template(
+        status=getattr(template, "status", None),
+        quality_score=getattr(template, "quality_score", None),
+        reason=getattr(template, "reason", None),
+        status_info=getattr(template, "status_info", None) or {},
+    )

@@ -1,48 +1,50 @@
-"""The fleet at a glance: every monitored number's current health, worst first, and what needs attention.
+"""The fleet at a glance: counts by severity, what needs attention, what recovered, the portfolios' limits.
 
 Severities, sentences and advice all come from `services.health.model`; this module only groups them:
-one entry per number, or one per WABA or business portfolio when the cause sits there.
+one entry per number, or one per WABA or business portfolio when the cause sits there. Every read is
+bounded: a few hundred attention-worthy numbers at most, whatever the size of the fleet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from services.access.vault import masked
 from services.credentials.views import effective_state
-from services.health import fleet, history
-from services.health.model import Assessment, Finding, Severity, assess_account, assess_stored
-from services.health.vocabulary import entity_words, limit_words
+from services.health import fleet, fleet_counts, history
+from services.health.fleet_counts import Portfolio
+from services.health.fleet_table import STRIP_DAYS
+from services.health.model import REVIEW, Finding, Severity, assess_account, assess_stored
+from services.health.vocabulary import entity_words
 from services.moments import moment_words
 from services.store.models import Credential, HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
-STRIP_DAYS = 14
+__all__ = ["STRIP_DAYS", "Attention", "FleetHealth", "Portfolio", "Recovery", "fleet_health", "number_label"]
+
 RECOVERY_WINDOW = timedelta(days=7)
 ATTENTION_WINDOW = timedelta(days=7)
 BROKEN_TOKEN_STATES = ("expired", "invalid")
+ATTENTION_READ = 200  # attention-worthy numbers read at most
+SAMPLES_PER_WABA = 5  # so one WABA's thousands of blocked numbers cannot crowd out another's
+LABELS_SHOWN = 3  # labels of the numbers a shared cause holds back
+RECOVERED_SHOWN = 20
+RECOVERY_CANDIDATES = 500
 _SHARED_CAUSES = ("WABA", "BUSINESS", "APP")
 
 
 def number_label(number: PhoneNumber) -> str:
     """'Jasper's Market +1 631-555-0101'."""
-    return f"{number.verified_name} {number.display_phone_number}".strip()
+    return fleet.choice_label(number.verified_name, number.display_phone_number)
 
 
 def worst_first(number: PhoneNumber) -> tuple[int, str, str]:
     """Sort key by the health model's severity, then name."""
     return assess_stored(number).severity, number.verified_name, number.id
-
-
-@dataclass(frozen=True)
-class FleetEntry:
-    number: PhoneNumber
-    business_account: str
-    assessment: Assessment
-    daily_worst: list[Severity | None]  # worst severity per day of FleetHealth.days; None: not watched
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,10 @@ class Attention:
     since: datetime | None = None
     meta_says: str = ""
     advice: str = ""
-    numbers: tuple[str, ...] = ()  # labels of the numbers a shared cause holds back
+    numbers: tuple[str, ...] = ()  # labels of a few of the numbers a shared cause holds back
     phone_number_id: str | None = None
     also: tuple[str, ...] = ()  # the number's lesser findings
+    held: int = 0  # how many numbers a shared cause holds back (`numbers` names the first few)
 
 
 @dataclass(frozen=True)
@@ -69,23 +72,25 @@ class Recovery:
 
 
 @dataclass(frozen=True)
-class Portfolio:
-    """A business portfolio: the messaging limit its numbers share (Meta's model since October 2025)."""
-
-    id: str
-    name: str
-    limit: str  # in words
-    numbers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class FleetHealth:
-    days: list[date]
-    entries: list[FleetEntry]
+    counts: dict[Severity, int]
     attention: list[Attention]
+    more_numbers: int = 0  # attention-worthy numbers no entry covers (read them in the fleet table)
     recovered: list[Recovery] = field(default_factory=list)
     portfolios: list[Portfolio] = field(default_factory=list)
-    unknown: int = 0  # numbers whose health Meta has not reported yet
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def unknown(self) -> int:
+        """Numbers whose health Meta has not reported yet."""
+        return self.counts.get(Severity.UNKNOWN, 0)
+
+
+def _labels(session: Session, phone_number_ids: Iterable[str]) -> dict[str, str]:
+    return {choice.id: choice.label for choice in fleet.choices_of(session=session, phone_number_ids=phone_number_ids)}
 
 
 def _credential_attention(
@@ -142,19 +147,51 @@ def _shared_cause(finding: Finding, number: PhoneNumber) -> tuple[str, str] | No
     return None
 
 
-def _number_attention(
-    numbers: Sequence[PhoneNumber],
-    assessments: Mapping[str, Assessment],
-    rows: Mapping[str, list[HealthInterval]],
-    labels: Mapping[str, str],
-    accounts: Mapping[str, WhatsAppBusinessAccount],
-) -> list[Attention]:
+def _attention_sample(session: Session) -> list[PhoneNumber]:
+    """The worst attention-worthy numbers, at most a few of each WABA, worst first."""
+    rank = func.row_number().over(partition_by=col(PhoneNumber.waba_id), order_by=fleet.worst_first_order())
+    ranked = (
+        select(col(PhoneNumber.id).label("id"), rank.label("rank"))
+        .where(col(PhoneNumber.severity) <= int(Severity.WATCH))
+        .subquery()
+    )
+    query = (
+        select(PhoneNumber)
+        .join(ranked, ranked.c.id == col(PhoneNumber.id))
+        .where(ranked.c.rank <= SAMPLES_PER_WABA)
+        .order_by(*fleet.worst_first_order())
+        .limit(ATTENTION_READ)
+    )
+    return list(session.exec(query))
+
+
+def _held_count(session: Session, kind: str, entity_id: str, held: Sequence[PhoneNumber], severity: Severity) -> int:
+    """How many numbers the shared cause holds back: those of its WABAs at its severity and can-send verdict."""
+    wabas = {n.waba_id for n in held}
+    if kind == "BUSINESS" and entity_id:
+        in_portfolio = select(WhatsAppBusinessAccount.id).where(col(WhatsAppBusinessAccount.portfolio_id) == entity_id)
+        wabas |= set(session.exec(in_portfolio))
+    query = select(func.count()).where(
+        col(PhoneNumber.waba_id).in_(sorted(wabas)),
+        col(PhoneNumber.severity) == int(severity),
+        col(PhoneNumber.can_send) == held[0].can_send,
+    )
+    return max(len(held), session.exec(query).one())
+
+
+def _number_attention(session: Session, *, now: datetime) -> tuple[list[Attention], int]:
+    """Entries for the attention-worthy numbers read, and how many numbers they cover."""
+    sample = _attention_sample(session)
+    assessments = {number.id: assess_stored(number) for number in sample}
+    labels = {number.id: number_label(number) for number in sample}
+    start = now - timedelta(days=STRIP_DAYS)
+    rows: dict[str, list[HealthInterval]] = {}
+    for row in history.read(session=session, phone_number_ids=list(labels), start=start, end=now):
+        rows.setdefault(row.phone_number_id, []).append(row)
     found: list[Attention] = []
     shared: dict[tuple[str, str, int | None], list[PhoneNumber]] = {}
-    for number in numbers:
+    for number in sample:
         assessment = assessments[number.id]
-        if not assessment.severity.needs_attention:
-            continue
         worst = assessment.findings[0]
         cause = _shared_cause(worst, number)
         if cause is not None:
@@ -172,8 +209,12 @@ def _number_attention(
                 also=tuple(f.sentence for f in assessment.findings[1:] if f.severity.needs_attention),
             )
         )
+    covered = len(found)
+    accounts = {a.id: a for a in session.exec(select(WhatsAppBusinessAccount).where(_ids_of(shared.values())))}
     for (kind, entity_id, _code), held in shared.items():
         worst = assessments[held[0].id].findings[0]
+        count = _held_count(session, kind, entity_id, held, worst.severity)
+        covered += count
         account = accounts.get(held[0].waba_id)
         if kind == "WABA" and account is not None:
             subject = f"WhatsApp Business Account {account.name}"
@@ -188,118 +229,88 @@ def _number_attention(
             Attention(
                 worst.severity,
                 subject,
-                f"{verb}: none of its {len(held)} number{'s' if len(held) > 1 else ''} can send freely{code}"
-                if len(held) > 1
-                else f"{verb}{code}",
+                f"{verb}: none of its {count:,} numbers can send freely{code}" if count > 1 else f"{verb}{code}",
                 since=min((s for s in starts if s is not None), default=None),
                 meta_says=worst.meta_says,
                 advice=worst.advice,
-                numbers=tuple(labels[n.id] for n in held),
+                numbers=tuple(sorted(labels[n.id] for n in held)[:LABELS_SHOWN]),
+                held=count,
             )
         )
-    return found
+    return found, covered
 
 
-def _recoveries(
-    numbers: Sequence[PhoneNumber],
-    assessments: Mapping[str, Assessment],
-    rows: Mapping[str, list[HealthInterval]],
-    labels: Mapping[str, str],
-) -> list[Recovery]:
-    """Numbers that needed attention in the last 7 days and no longer do, with when they recovered."""
-    found: list[Recovery] = []
-    for number in numbers:
-        if assessments[number.id].severity.needs_attention:
-            continue
-        history_rows = rows.get(number.id, [])
-        for earlier, later in zip(reversed(history_rows[:-1]), reversed(history_rows[1:]), strict=True):
-            before, after = assess_stored(earlier), assess_stored(later)
-            if before.severity.needs_attention and not after.severity.needs_attention:
-                found.append(Recovery(labels[number.id], before.headline, later.since, number.id))
-                break
-    return sorted(found, key=lambda r: r.recovered_at, reverse=True)
+def _ids_of(groups: Iterable[Sequence[PhoneNumber]]) -> object:
+    return col(WhatsAppBusinessAccount.id).in_(sorted({n.waba_id for held in groups for n in held}))
 
 
-def _portfolios(
-    numbers: Sequence[PhoneNumber], accounts: Mapping[str, WhatsAppBusinessAccount], labels: Mapping[str, str]
-) -> list[Portfolio]:
-    grouped: dict[str, list[PhoneNumber]] = {}
-    names: dict[str, str] = {}
-    for number in numbers:
-        account = accounts.get(number.waba_id)
-        key = (account.portfolio_id if account else None) or f"waba:{number.waba_id}"
-        names.setdefault(key, (account.portfolio_name if account else None) or (account.name if account else key))
-        grouped.setdefault(key, []).append(number)
-    portfolios = []
-    for key, members in grouped.items():
-        newest = max(members, key=lambda n: n.last_polled_at or datetime.min.replace(tzinfo=UTC))
-        portfolios.append(
-            Portfolio(key, names[key], limit_words(newest.messaging_limit), tuple(labels[n.id] for n in members))
-        )
-    return sorted(portfolios, key=lambda p: p.name)
-
-
-def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:
-    """Every monitored number worst first with its daily strip (the viewer's days), and what needs attention."""
-    accounts = {account.id: account for account in session.exec(select(WhatsAppBusinessAccount))}
-    stored = fleet.numbers(session=session)
-    assessments = {number.id: assess_stored(number) for number in stored}
-    numbers = sorted(stored, key=lambda n: (assessments[n.id].severity, n.verified_name, n.id))
-    labels = {number.id: number_label(number) for number in numbers}
-    today = now.astimezone(tz).date()
-    days = [today - timedelta(days=STRIP_DAYS - 1 - i) for i in range(STRIP_DAYS)]
-    start = datetime.combine(days[0], time(), tz).astimezone(UTC)
-    read = history.read(session=session, phone_number_ids=list(labels), start=start, end=now)
-    rows: dict[str, list[HealthInterval]] = {}
-    for row in read:
-        rows.setdefault(row.phone_number_id, []).append(row)
-    found = history.stretches(read, start=start, end=now)
-    strips = history.daily_worst(found, days=days, tz=tz, value=lambda stretch: assess_stored(stretch).severity)
-    entries = [
-        FleetEntry(
-            number,
-            accounts[number.waba_id].name if number.waba_id in accounts else number.waba_id,
-            assessments[number.id],
-            strips.get(number.id, [None] * len(days)),
-        )
-        for number in numbers
-    ]
-    attention = _number_attention(numbers, assessments, rows, labels, accounts)
-    attention += _account_attention(accounts.values(), numbers, labels)
-    attention += _credential_attention(session.exec(select(Credential)), labels, now=now, tz=tz)
-    # Numbers and accounts before tokens at one severity: what cannot send, then why nothing may be polled.
-    attention.sort(key=lambda item: (item.severity, item.subject.startswith("The token"), item.subject))
-    recent = {
-        number_id: [r for r in kept if r.last_confirmed_at >= now - RECOVERY_WINDOW] for number_id, kept in rows.items()
-    }
-    return FleetHealth(
-        days=days,
-        entries=entries,
-        attention=attention,
-        recovered=_recoveries(numbers, assessments, recent, labels),
-        portfolios=_portfolios(numbers, accounts, labels),
-        unknown=sum(1 for a in assessments.values() if a.severity is Severity.UNKNOWN),
-    )
-
-
-def _account_attention(
-    accounts: Iterable[WhatsAppBusinessAccount], numbers: Sequence[PhoneNumber], labels: Mapping[str, str]
-) -> list[Attention]:
+def _account_attention(session: Session) -> list[Attention]:
     """A WABA whose review failed (a ban), even when no number of it is listed as blocked."""
+    query = select(WhatsAppBusinessAccount).where(func.upper(col(WhatsAppBusinessAccount.review_status)).in_(REVIEW))
     found = []
-    for account in accounts:
+    for account in session.exec(query.order_by(col(WhatsAppBusinessAccount.name))):
         assessment = assess_account(review_status=account.review_status, can_send="AVAILABLE", problems=())
         if not assessment.severity.needs_attention:
             continue
         worst = assessment.findings[0]
-        held = tuple(labels[n.id] for n in numbers if n.waba_id == account.id)
+        held = select(func.count()).where(col(PhoneNumber.waba_id) == account.id)
+        first = fleet.search_numbers(session=session, text="", limit=LABELS_SHOWN, waba_ids=[account.id])
         found.append(
             Attention(
                 assessment.severity,
                 f"WhatsApp Business Account {account.name}",
                 worst.sentence,
                 advice=worst.advice,
-                numbers=held,
+                numbers=tuple(choice.label for choice in first),
+                held=session.exec(held).one(),
             )
         )
     return found
+
+
+def recoveries(*, session: Session, now: datetime, limit: int = RECOVERED_SHOWN) -> list[Recovery]:
+    """Numbers that needed attention in the last 7 days and no longer do, newest recovery first (at most `limit`)."""
+    window = now - RECOVERY_WINDOW
+    changed = func.max(col(HealthInterval.since)).label("changed")
+    candidates = (
+        select(HealthInterval.phone_number_id, changed)
+        .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
+        .where(col(HealthInterval.since) >= window, col(PhoneNumber.severity) > int(Severity.WATCH))
+        .group_by(col(HealthInterval.phone_number_id))
+        .order_by(changed.desc())
+        .limit(RECOVERY_CANDIDATES)
+    )
+    ids = [number_id for number_id, _ in session.exec(candidates)]
+    rows: dict[str, list[HealthInterval]] = {}
+    for row in history.read(session=session, phone_number_ids=ids, start=window, end=now):
+        rows.setdefault(row.phone_number_id, []).append(row)
+    found: list[tuple[str, str, datetime]] = []
+    for number_id, kept in rows.items():
+        for earlier, later in zip(reversed(kept[:-1]), reversed(kept[1:]), strict=True):
+            before, after = assess_stored(earlier), assess_stored(later)
+            if before.severity.needs_attention and not after.severity.needs_attention:
+                found.append((number_id, before.headline, later.since))
+                break
+    found.sort(key=lambda r: r[2], reverse=True)
+    labels = _labels(session, [number_id for number_id, _, _ in found[:limit]])
+    return [Recovery(labels[i], sentence, at, i) for i, sentence, at in found[:limit] if i in labels]
+
+
+def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:
+    """The overview's summary: counts by severity, what needs attention (bounded), recoveries and limits."""
+    counts = fleet_counts.by_severity(session=session)
+    attention, covered = _number_attention(session, now=now)
+    attention += _account_attention(session)
+    credentials = list(session.exec(select(Credential)))
+    labels = _labels(session, [c.phone_number_id for c in credentials])
+    attention += _credential_attention(credentials, labels, now=now, tz=tz)
+    # Numbers and accounts before tokens at one severity: what cannot send, then why nothing may be polled.
+    attention.sort(key=lambda item: (item.severity, item.subject.startswith("The token"), item.subject))
+    needing = sum(count for severity, count in counts.items() if severity.needs_attention)
+    return FleetHealth(
+        counts=counts,
+        attention=attention,
+        more_numbers=max(0, needing - covered),
+        recovered=recoveries(session=session, now=now),
+        portfolios=fleet_counts.portfolio_limits(session=session),
+    )

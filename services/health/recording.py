@@ -9,7 +9,7 @@ draw a line through time nobody looked at.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, insert, text, update
 from sqlmodel import Session, col, select
 
 from services.graph.types import AccountHealth, PhoneNumberHealth
+from services.health.model import severity_of_state
 from services.store.models import HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
 # More than one and a half poll intervals without an observation is a gap: one failed poll already
@@ -78,6 +79,8 @@ def latest_intervals(*, session: Session, phone_number_ids: Sequence[str]) -> di
 _NUMBERS, _ROWS = PhoneNumber.__table__.c, HealthInterval.__table__.c  # type: ignore[attr-defined]
 _IDS = bindparam("ids", expanding=True)
 _AT = bindparam("at")
+# A fleet of 100,000 numbers is read and extended in slices of this many ids.
+IN_LIST_SIZE = 20_000
 # Rows are only ever appended in time order, so the highest id is a number's newest row.
 _newest_ids = select(func.max(_ROWS.id)).where(_ROWS.phone_number_id.in_(_IDS)).group_by(_ROWS.phone_number_id)
 _SELECT_LATEST = select(
@@ -99,9 +102,16 @@ _EXTEND_ROWS = (
 _INSERT_ROWS = insert(HealthInterval.__table__)
 
 
+def _chunks(ids: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """`ids` in slices one IN list can hold: PostgreSQL takes at most 65,535 parameters per statement."""
+    for start in range(0, len(ids), IN_LIST_SIZE):
+        yield ids[start : start + IN_LIST_SIZE]
+
+
 def _number_values(number: PhoneNumberHealth, waba_id: str, at: datetime) -> dict[str, Any]:
     values: dict[str, Any] = dict(zip(_STATE_COLUMNS, _state(number), strict=True))
     values.update(waba_id=waba_id, display_phone_number=number.display_phone_number, last_polled_at=at)
+    values["severity"] = int(severity_of_state(values))
     return values
 
 
@@ -142,10 +152,13 @@ def observe_many(
     session.flush()  # the caller's pending rows (a new WABA) must exist before ours refer to them
     _lock_history(session)
     ids = list(seen)
-    current = {row[0]: tuple(row[1:]) for row in session.execute(_SELECT_CURRENT, {"ids": ids})}
+    current = {
+        row[0]: tuple(row[1:]) for chunk in _chunks(ids) for row in session.execute(_SELECT_CURRENT, {"ids": chunk})
+    }
     latest = {
         row[0]: _Latest(id=row[1], last_confirmed_at=row[2], state=tuple(row[3:]))  # type: ignore[arg-type]
-        for row in session.execute(_SELECT_LATEST, {"ids": ids})
+        for chunk in _chunks(ids)
+        for row in session.execute(_SELECT_LATEST, {"ids": chunk})
     }
     max_gap = gap_after(poll_interval_s)
     new_numbers: list[dict[str, Any]] = []
@@ -188,9 +201,11 @@ def observe_many(
     if changed_numbers:
         session.execute(_UPDATE_NUMBER, changed_numbers)
     if polled_only:
-        session.execute(_TOUCH_NUMBERS, {"ids": polled_only, "at": at})
+        for chunk in _chunks(polled_only):
+            session.execute(_TOUCH_NUMBERS, {"ids": chunk, "at": at})
     if extended:
-        session.execute(_EXTEND_ROWS, {"ids": extended, "at": at})
+        for chunk in _chunks(extended):
+            session.execute(_EXTEND_ROWS, {"ids": chunk, "at": at})
     if opened:
         session.execute(_INSERT_ROWS, opened)
     _forget(session, PhoneNumber, ids)

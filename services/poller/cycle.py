@@ -38,14 +38,14 @@ CROWDED = "Meta reports this WhatsApp Business Account near its hourly call quot
 
 
 @dataclass
-class _Tally:
+class Tally:
     errors: list[dict[str, Any]]
     used: dict[int, bool] = field(default_factory=dict)  # credential id -> some WABA was read through it
     numbers: int = 0
     wabas_read: int = 0
 
 
-def _error(credential_id: int, waba_id: str, error: GraphError, at: datetime, interval: float) -> dict[str, Any]:
+def error_entry(credential_id: int, waba_id: str, error: GraphError, at: datetime, interval: float) -> dict[str, Any]:
     if isinstance(error, RateLimited):
         until = at + timedelta(seconds=error.retry_after_s or interval)
         return wait_entry(credential_id=credential_id, waba_id=waba_id, until=until, sentence=error.sentence)
@@ -81,7 +81,7 @@ def run_cycle(
         return _poll(console, run, clock=clock, interval=interval, on_progress=on_progress, workers=workers, only=only)
     except BaseException:
         with Session(console.engine, expire_on_commit=False) as session:
-            _finish(session, run, status="failed", at=clock(), errors=[{"kind": "internal", "sentence": STOPPED}])
+            finish_run(session, run, status="failed", at=clock(), errors=[{"kind": "internal", "sentence": STOPPED}])
         raise
 
 
@@ -100,7 +100,7 @@ def _poll(
     if only is not None:
         plan.candidates = {waba_id: ids for waba_id, ids in plan.candidates.items() if waba_id in only}
     graph, watch = cycle_client(console.graph)
-    reader, tally = Reader(plan, graph, clock), _Tally(errors=list(plan.errors))
+    reader, tally = Reader(plan, graph, clock), Tally(errors=list(plan.errors))
     total, outcomes = len(plan.candidates), []
     if on_progress:
         on_progress(0, total, "Starting")
@@ -112,7 +112,7 @@ def _poll(
     # One transaction for the whole cycle: its history, what it learned of each token and the run row commit together.
     with Session(console.engine, expire_on_commit=False) as session:
         for outcome, crowded in outcomes:
-            _record(outcome, tally, interval=interval, crowded=crowded)
+            record_outcome(outcome, tally, interval=interval, crowded=crowded)
         # Every number of the cycle is recorded at the cycle's own time, so each poll time is a PollRun's.
         read = [(o.waba_id, o.numbers) for o, _ in outcomes if o.numbers is not None and o.credential_id is not None]
         # WABA rows first, then the history lock: the order a credential's check takes them in, so neither waits
@@ -121,20 +121,25 @@ def _poll(
         health.observe_many(session=session, polls=read, at=run.started_at, poll_interval_s=interval)
         record_token_outcomes(session=session, used=tally.used, failed=reader.failed, at=finished)
         reread.clear(session=session, waba_ids=set(only or ()) | set(plan.candidates), before=run.started_at)
-        status = "ok" if not tally.errors else ("failed" if total and not tally.wabas_read else "partial")
+        status = status_of(tally, total)
         run.credentials_polled, run.numbers_seen, run.graph_calls = len(tally.used), tally.numbers, graph.calls
         if run.trigger != "demo":  # the demo's simulated past opens its alerts once, when it is written
             session.add(run)
             run.status, run.finished_at = status, finished
             quiet = timedelta(minutes=console.settings.alert_quiet_minutes)
             alerts.evaluate(session, now=finished, quiet=quiet, poll_interval_s=interval)
-        return _finish(session, run, status=status, at=finished, errors=tally.errors)
+        return finish_run(session, run, status=status, at=finished, errors=tally.errors)
 
 
-def _record(outcome: Outcome, tally: _Tally, *, interval: float, crowded: float | None) -> None:
+def status_of(tally: Tally, wabas: int) -> str:
+    """ok: every WABA read without an error; failed: there were WABAs and none was read; partial otherwise."""
+    return "ok" if not tally.errors else ("failed" if wabas and not tally.wabas_read else "partial")
+
+
+def record_outcome(outcome: Outcome, tally: Tally, *, interval: float, crowded: float | None) -> None:
     for credential_id, error in outcome.failures:
         tally.used.setdefault(credential_id, False)
-        tally.errors.append(_error(credential_id, outcome.waba_id, error, outcome.at, interval))
+        tally.errors.append(error_entry(credential_id, outcome.waba_id, error, outcome.at, interval))
     if outcome.numbers is None or outcome.credential_id is None:
         return
     tally.used[outcome.credential_id] = True
@@ -156,7 +161,7 @@ def close_abandoned(*, engine: Engine, now: datetime) -> int:
     return int(closed)
 
 
-def _finish(session: Session, run: PollRun, *, status: str, at: datetime, errors: list[dict[str, Any]]) -> PollRun:
+def finish_run(session: Session, run: PollRun, *, status: str, at: datetime, errors: list[dict[str, Any]]) -> PollRun:
     session.add(run)
     run.status, run.finished_at, run.errors = status, at, errors
     session.commit()

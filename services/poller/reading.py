@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -73,6 +73,11 @@ class Reader:
             elif error.transient:
                 return outcome  # Meta (or the network) is down for this WABA; another token would not help
         return outcome
+
+    def start(self, waba_ids: list[str], *, workers: int = WORKERS) -> list[Future[Outcome]]:
+        """Start reading the WABAs on the long-lived pool; each outcome arrives in its future."""
+        pool = _pool(workers)
+        return [pool.submit(self.read, waba_id) for waba_id in waba_ids]
 
     def read_all(self, waba_ids: list[str], *, workers: int = WORKERS) -> Iterator[Outcome]:
         """Each WABA's outcome as soon as it is in (in order when `workers` is 1)."""

@@ -11,9 +11,12 @@ or ``python -m services.simulator --port N [--wabas N --numbers-per-waba M]``.
 Endpoints (any ``/v17.0`` .. ``/v30.0`` prefix; token as ``Authorization: Bearer`` or ``access_token``):
 ``GET debug_token?input_token=``, ``GET {business}/owned_whatsapp_business_accounts``,
 ``GET {business}/client_whatsapp_business_accounts``, ``GET {waba}``, ``GET {waba}/phone_numbers``,
-``GET {phone-number}``. Control endpoints (no token): ``/_simulator/health``, ``faults`` (GET/POST/DELETE),
+``GET {phone-number}``, ``GET {waba}/message_templates`` (paged; filters status, category, language, name).
+Control endpoints (no token): ``/_simulator/health``, ``faults`` (GET/POST/DELETE),
 ``requests``, ``reset``, ``clock`` (GET/POST ``{"now": iso}`` or ``{"advance_seconds": n}``), ``tokens`` (POST),
-``webhooks`` (POST Meta's envelope or ``{"field": ..., "value": {...}}`` to send it; GET: how deliveries ended).
+``webhooks`` (POST Meta's envelope or ``{"field": ..., "value": {...}}`` to send it; GET: how deliveries ended),
+``templates`` (GET their state now; POST ``{"template_id": ..., "status": "PAUSED", "title": "FIRST_PAUSE"}`` to change
+one now and send Meta's template webhooks for it).
 
 Webhooks like Meta's: ``--webhook-url URL --app-secret S [--replay-days D]`` (or ``start_feed(simulator, ...)``)
 posts each scheduled change Meta has a webhook for (portfolio limit, throughput upgrade, restriction; see
@@ -49,6 +52,10 @@ Health at the anchor, and the history before it (days from the anchor):
   RESTRICTED at -2.
 - 108 Aurora Bakehouse: GREEN, STANDARD, TIER_10K. YELLOW -15..-13.
 - Northwind and scale numbers: a repeating YELLOW (sometimes RED) dip every 4-12 days, seeded by position.
+
+Message templates (``templates``): 34 in the demo WABAs (marketing, utility, authentication; en_US, es, pt_BR, zh_CN)
+with a pause and reinstatement, a drop to RED, a rejection and a disabled template in the last 35 days; 260 in
+Northwind Stores for paging. Their changes go out as ``message_template_status_update`` / ``_quality_update``.
 
 ``Simulator.state_at(number, t)`` and ``Simulator.history(number, start, end)`` give the same health without HTTP.
 

@@ -20,6 +20,7 @@ from services.simulator.graph import World, answer, path_parts, usage_key
 from services.simulator.portfolio import Portfolio
 from services.simulator.request import Request
 from services.simulator.schedule import Health
+from services.simulator.templates import TemplateBook, demo_templates
 from services.simulator.tokens import Token, TokenState
 from services.simulator.usage import UsageMeter
 from services.simulator.webhooks import WebhookSender
@@ -48,6 +49,7 @@ class Simulator:
         if scale:
             self.portfolio = self.portfolio.merged(scale_portfolio(wabas, numbers_per_waba))
         self._seeded_tokens = demo_tokens(self.anchor, scale=scale)
+        self.templates = TemplateBook(demo_templates())
         self.faults = FaultBook()
         self.webhooks: WebhookSender | None = None  # set when the simulator also sends webhooks
         self._lock = threading.Lock()
@@ -97,6 +99,7 @@ class Simulator:
     def reset(self) -> None:
         """Back to the seeded state: no faults, no extra tokens, no clock moves, empty request log."""
         self.faults.clear()
+        self.templates.reset()
         with self._lock:
             self._tokens = dict(self._seeded_tokens)
             self._skew = timedelta(0)
@@ -125,7 +128,7 @@ class Simulator:
         with self._lock:
             self._count += 1
             sequence = self._count
-            world = World(self.portfolio, dict(self._tokens), self.anchor, self._clock() + self._skew)
+            world = World(self.portfolio, dict(self._tokens), self.anchor, self._clock() + self._skew, self.templates)
         delay, fault = self.faults.take(request.path, request.token)
         if delay:
             time.sleep(delay)

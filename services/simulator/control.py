@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.simulator import control_webhooks
+from services.simulator import control_templates, control_webhooks
 from services.simulator.faults import Fault, FaultBook
 from services.simulator.request import Request
+from services.simulator.templates import TemplateBook
 from services.simulator.tokens import TokenState
 from services.simulator.webhooks import WebhookSender
 
@@ -21,6 +22,8 @@ class Simulator(Protocol):
 
     faults: FaultBook
     webhooks: WebhookSender | None
+    templates: TemplateBook
+    anchor: datetime
 
     @property
     def request_count(self) -> int: ...
@@ -75,6 +78,17 @@ def handle(simulator: Simulator, request: Request) -> tuple[int, dict[str, Any]]
             return 200, _webhooks_sent(simulator)
         if route == ("POST", "webhooks"):
             return 202, control_webhooks.queue(simulator.webhooks, _json(request), now=simulator.now())
+        if route == ("GET", "templates"):
+            waba_id = request.query.get("waba_id")
+            return 200, control_templates.listing(
+                simulator.templates, anchor=simulator.anchor, now=simulator.now(), waba_id=waba_id
+            )
+        if route == ("POST", "templates"):
+            body = _json(request)
+            now = simulator.now()
+            return 200, control_templates.change(
+                simulator.templates, simulator.webhooks, body, anchor=simulator.anchor, now=now
+            )
     except (ControlError, ValueError) as exc:
         return 400, {"error": {"message": str(exc)}}
     return 404, {"error": {"message": f"No simulator control endpoint {request.method} {request.path}."}}

@@ -238,22 +238,10 @@ def _edge(rows: Sequence[Mapping[str, object]]) -> dict[str, object]:
     return {"data": list(rows), "paging": {"cursors": {"before": first, "after": last}}}
 
 
-def _template_id(account: Account) -> str:
-    return str(int(hashlib.sha1(f"hello_world:{account.id}".encode()).hexdigest()[:13], 16))
-
-
 def account_values(account: Account, owner: Business | None, problems: Sequence[str] = ()) -> dict[str, object]:
     """A WABA's fields; `problems` are the keys of its numbers' current problems (for its health_status)."""
     owner_info = {"name": owner.name if owner else "", "id": account.owner_business_id}
     subscribed = {"link": f"https://www.facebook.com/games/?app_id={APP_ID}", "name": APPLICATION, "id": APP_ID}
-    # Meta seeds every new WABA with its sample template.
-    hello_world = {
-        "name": "hello_world",
-        "language": "en_US",
-        "status": "APPROVED",
-        "category": "UTILITY",
-        "id": _template_id(account),
-    }
     return {
         "id": account.id,
         "name": account.name,
@@ -277,7 +265,6 @@ def account_values(account: Account, owner: Business | None, problems: Sequence[
         "audiences": _edge([]),
         "schedules": _edge([]),
         "subscribed_apps": {"data": [{"whatsapp_business_api_data": subscribed}]},
-        "message_templates": _edge([hello_world]),
         "health_status": health_status(
             keys=problems, number_id=None, waba_id=account.id, business_id=account.owner_business_id
         ),

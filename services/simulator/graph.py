@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.simulator import fields
+from services.simulator import templates as message_templates
 from services.simulator.errors import (
     GraphFailure,
     bad_parameter,
@@ -34,6 +35,7 @@ class World:
     tokens: dict[str, Token]
     anchor: datetime
     now: datetime
+    templates: message_templates.TemplateBook | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,10 @@ def _render_accounts(accounts: list[Account], request: Request, world: World, ma
         values = fields.account_values(account, owners.get(account.owner_business_id), problems)
         if "phone_numbers" in names:
             values["phone_numbers"] = _nested_numbers(account, expansions.get("phone_numbers"), request, world, major)
+        if "message_templates" in names:
+            values["message_templates"] = _nested_templates(
+                account, expansions.get("message_templates"), request, world, major
+            )
         rendered.append(fields.select(values, names))
     return rendered
 
@@ -157,6 +163,30 @@ def _number_listing(waba_id: str, request: Request, world: World, major: int) ->
     return _listing(rows, chosen.paging, chosen.number)
 
 
+def _nested_templates(
+    account: Account, expansion: fields.Expansion | None, request: Request, world: World, major: int
+) -> dict[str, object]:
+    """`message_templates{...}` inside a WABA: the edge's first page, like the numbers'."""
+    query = {"fields": expansion.fields} if expansion and expansion.fields else {}
+    if expansion and expansion.limit is not None:
+        query["limit"] = expansion.limit
+    edge = Request("GET", f"/v{major}.0/{account.id}/message_templates", query, request.token, request.base_url)
+    return _template_listing(account.id, edge, world).body
+
+
+def _template_listing(waba_id: str, request: Request, world: World) -> Reply:
+    names = fields.asked_fields(request.query.get("fields"), message_templates.TEMPLATE_DEFAULT)
+    fields.check_fields(names, message_templates.TEMPLATE_FIELDS, message_templates.TEMPLATE_NODE)
+    book, offset = world.templates, world.now - world.anchor
+    listed = message_templates.filtered(book.of(waba_id, offset), book, offset, request.query) if book else []
+    chosen = page(listed, request)
+    rows = [
+        fields.select(message_templates.values(book, template, offset, world.anchor), names)  # type: ignore[arg-type]
+        for template in chosen.items
+    ]
+    return _listing(rows, chosen.paging, chosen.number)
+
+
 def _edge(
     object_id: str, edge: str, request: Request, world: World, token: Token, reach: set[str], major: int
 ) -> Reply:
@@ -169,6 +199,8 @@ def _edge(
         return _listing(_render_accounts(chosen.items, request, world, major), chosen.paging, chosen.number)
     if _account(object_id, portfolio, reach) is None:
         raise unsupported_request("GET", object_id)
+    if edge == "message_templates":
+        return _template_listing(object_id, request, world)
     if edge != "phone_numbers":
         raise nonexisting_field(edge, fields.WABA_NODE)
     return _number_listing(object_id, request, world, major)

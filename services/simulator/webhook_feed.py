@@ -5,6 +5,7 @@ Meta sends a webhook for only some of what the schedule changes, and so do we:
 - throughput raised to HIGH -> `phone_number_quality_update` with event THROUGHPUT_UPGRADE;
 - a number restricted -> `account_update` with event ACCOUNT_RESTRICTION and its `restriction_info`.
 Quality ratings and `health_status` problems have no webhook of their own: the console learns them by polling.
+Templates' scripted changes go out as Meta sends them (`templates.scheduled_events`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from services.simulator.app import Simulator
 from services.simulator.portfolio import Number
 from services.simulator.schedule import Health
+from services.simulator.templates import scheduled_events
 from services.simulator.webhooks import WebhookSender, envelope
 
 RESTRICTION = "RESTRICTED_BIZ_INITIATED_MESSAGING"
@@ -59,6 +61,8 @@ def scheduled_envelopes(simulator: Simulator, start: datetime, end: datetime) ->
             found = grouped.setdefault((at, number.waba_id), [])
             # Numbers of one portfolio share its limit: the WABA hears of a new limit once.
             found += [change for change in _changes(number, before, after, at) if change not in found]
+    for at, waba_id, event in scheduled_events(simulator.templates, simulator.anchor, start, end):
+        grouped.setdefault((at, waba_id), []).append(event)
     return [envelope(waba, changes, at) for (at, waba), changes in sorted(grouped.items()) if changes]
 
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
@@ -29,6 +29,9 @@ class MigrationError(RuntimeError):
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """The project's Alembic configuration, found from this package rather than the current directory."""
+    # Alembic is imported when a store is opened, not when a module naming MigrationError is: the server's start.
+    from alembic.config import Config
+
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -39,11 +42,15 @@ def alembic_config(connection: Connection | None = None) -> Config:
 @cache
 def head_revision() -> str | None:
     """The revision id of the newest migration."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(connection: Connection) -> str | None:
     """The revision the database is at; None when it has never been migrated."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -82,5 +89,7 @@ def upgrade_to_head(engine: Engine) -> None:
         if current_revision(connection) == head_revision():
             return
         connection.rollback()
+        from alembic import command
+
         with _ALEMBIC_TURN, migration_lock(connection):
             command.upgrade(alembic_config(connection), "head")

@@ -117,7 +117,11 @@ class HealthInterval(SQLModel, table=True):
     """One unchanged stretch of a number's health: observed at `since`, still so at `last_confirmed_at`."""
 
     __tablename__ = "phone_number_health"
-    __table_args__ = (Index("ix_phone_number_health_number_since", "phone_number_id", "since"),)
+    # By number for a number's history; by time alone for what changed lately across the fleet (recoveries).
+    __table_args__ = (
+        Index("ix_phone_number_health_number_since", "phone_number_id", "since"),
+        Index("ix_phone_number_health_since", "since"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     phone_number_id: str = Field(foreign_key="phone_number.id", max_length=32)
@@ -432,3 +436,13 @@ class TemplateInterval(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=64)
     status_info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     learned_by: str = Field(default="poll", max_length=16)  # poll | webhook
+
+
+class UserPreference(SQLModel, table=True):
+    """What one person chose for the console, by e-mail (single sign-on users have no console_user row)."""
+
+    __tablename__ = "user_preference"
+
+    email: str = Field(primary_key=True, max_length=320)
+    language: str = Field(max_length=16)  # a services.language tag: "en", "zh-Hans"
+    updated_at: datetime = _created()

@@ -25,7 +25,7 @@ from services.graph.types import CanSend, QualityRating
 from services.health.model import Severity, assess_stored
 from services.settings import Settings, load_settings
 from services.store.engine import create_store_engine
-from services.store.models import Alert, PhoneNumber, PollRun, WebhookEvent
+from services.store.models import Alert, MessageTemplate, PhoneNumber, PollRun, WebhookEvent
 from services.web.health_check import existing_store_url, last_success
 
 METRICS_PATH = "/metrics"
@@ -35,6 +35,10 @@ QUALITY_VALUES = {QualityRating.GREEN: 3.0, QualityRating.YELLOW: 2.0, QualityRa
 CAN_SEND_VALUES = {CanSend.AVAILABLE: 1.0, CanSend.LIMITED: 0.5, CanSend.BLOCKED: 0.0}
 ALERT_SEVERITIES = ("critical", "warning", "info")
 FINISHED_CYCLES = ("ok", "partial", "failed")  # a running cycle is counted once it ends
+TEMPLATE_LABELS = ("template_id", "name", "language", "waba_id")
+TEMPLATE_QUALITY_VALUES = {"GREEN": 3.0, "YELLOW": 2.0, "RED": 1.0}  # else 0: not rated
+# A scrape carries at most this many templates, worst first, so a fleet with a large catalogue stays scrapable.
+MAX_TEMPLATE_SERIES = 5000
 SEVERITY_HELP = ", ".join(f"{severity.value} {severity.label.lower()}" for severity in Severity)
 
 
@@ -50,6 +54,7 @@ class StoreCollector:
             yield from self._poll_cycles(session)
             yield from self._webhook_events(session)
             yield from self._alerts(session)
+            yield from self._templates(session)
 
     def _numbers(self, session: Session) -> Iterator[Metric]:
         quality = GaugeMetricFamily(
@@ -123,6 +128,34 @@ class StoreCollector:
         for severity, count in counts.items():  # every severity, so `> 0` alerts have a series to watch
             alerts.add_metric([severity], float(count))
         yield alerts
+
+    def _templates(self, session: Session) -> Iterator[Metric]:
+        quality = GaugeMetricFamily(
+            "whatsapp_template_quality",
+            "Meta's quality score of the message template: 3 green, 2 yellow, 1 red, 0 not rated.",
+            labels=TEMPLATE_LABELS,
+        )
+        status = GaugeMetricFamily(
+            "whatsapp_template_status",
+            "The message template's status as Meta reports it (label `status`); always 1.",
+            labels=(*TEMPLATE_LABELS, "status"),
+        )
+        columns = select(
+            MessageTemplate.id,
+            MessageTemplate.name,
+            MessageTemplate.language,
+            MessageTemplate.waba_id,
+            MessageTemplate.quality_score,
+            MessageTemplate.status,
+        )
+        worst_first = columns.order_by(
+            col(MessageTemplate.severity), col(MessageTemplate.name), col(MessageTemplate.id)
+        )
+        for template_id, name, language, waba_id, score, state in session.exec(worst_first.limit(MAX_TEMPLATE_SERIES)):
+            labels = [template_id, name, language, waba_id]
+            quality.add_metric(labels, TEMPLATE_QUALITY_VALUES.get((score or "").upper(), 0.0))
+            status.add_metric([*labels, state], 1.0)
+        yield from (quality, status)
 
 
 def exposition(engine: Engine, accept: str | None = None) -> tuple[bytes, str]:

@@ -17,9 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from services.alerts import lifecycle as alerts
+from services.health.model import severity_of_state
 from services.health.recording import _lock_history, gap_after, latest_intervals
 from services.store.models import HealthInterval, PhoneNumber, WebhookEvent, WhatsAppBusinessAccount
-from services.webhooks.events import HEALTH_FIELDS, Change, limit_of
+from services.templates.webhook_changes import apply_template_change
+from services.webhooks.events import HEALTH_FIELDS, TEMPLATE_FIELDS, Change, limit_of
 from services.webhooks.words import name_status_after, summary
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -79,6 +81,7 @@ def _change_numbers(
             continue
         for name, value in after.items():
             setattr(number, name, value)
+        number.severity = int(severity_of_state(after))
         session.add(number)
         last = latest.get(number.id)
         contiguous = last is not None and at - last.last_confirmed_at <= gap_after(poll_interval_s)
@@ -173,4 +176,8 @@ def apply_change(*, session: Session, delivery_id: int, change: Change, at: date
     if change.field in HEALTH_FIELDS and account is not None:
         _apply_health(session, change, account, number, sentence=sentence, at=at, poll_interval_s=poll_interval_s)
         alerts.evaluate(session, now=at, poll_interval_s=poll_interval_s)  # the alert commits with the change
+    elif change.field in TEMPLATE_FIELDS and account is not None:
+        timing = {"at": at, "poll_interval_s": poll_interval_s, "occurred_at": change.occurred_at}
+        if apply_template_change(session=session, field=change.field, waba_id=account.id, value=change.value, **timing):
+            alerts.evaluate(session, now=at, poll_interval_s=poll_interval_s)
     return True

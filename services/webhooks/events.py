@@ -48,9 +48,7 @@ class Change:
 
     @property
     def outcome(self) -> str:
-        if self.field in HEALTH_FIELDS:
-            return "applied"
-        return "stored" if self.field in TEMPLATE_FIELDS else "unknown_field"
+        return "applied" if self.field in HEALTH_FIELDS | TEMPLATE_FIELDS else "unknown_field"
 
 
 def limit_of(value: dict[str, Any]) -> str | None:

@@ -24,8 +24,27 @@ FIELDS = (
     "polls_ingested",
     "rows_stored",
     "polls_per_row",
+    "overview_render_100_s",
+    "overview_render_100k_s",
+    "overview_ratio",
+    "app_peak_rss_100k_mb",
+    "first_visit_s",
+    "hello_first_visit_s",
+    "first_visit_ratio",
+    "demo_first_start_s",
 )
-REPEATED = ("poll_wall_s", "baseline_wall_s", "render_big_s", "render_empty_s", "history_query_s")
+REPEATED = (
+    "poll_wall_s",
+    "baseline_wall_s",
+    "render_big_s",
+    "render_empty_s",
+    "history_query_s",
+    "overview_render_100_s",
+    "overview_render_100k_s",
+    "first_visit_s",
+    "hello_first_visit_s",
+    "demo_first_start_s",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +52,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, 
     """The printed output and results.json of one quick run (a fresh simulator process and fresh stores)."""
     output = tmp_path_factory.mktemp("benchmarks") / "results.json"
     command = [sys.executable, "-m", "benchmarks", "--quick", "--output", str(output)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     return done.stdout, json.loads(output.read_text())
 

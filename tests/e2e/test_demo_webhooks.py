@@ -53,21 +53,29 @@ def test_the_demo_shows_webhook_events_arriving(browser: Browser, demo_console: 
         tab.open()
         tab.page.get_by_role("heading", name="Needs attention").wait_for(timeout=120_000)
         deadline = time.monotonic() + ARRIVAL_TIMEOUT_S
-        while len(events := _events(database_url)) < 4 and time.monotonic() < deadline:
+        templates = {"message_template_status_update", "message_template_quality_update"}
+
+        def of_numbers(found: list[WebhookEvent]) -> list[tuple[str, str | None, str]]:
+            return [(e.field, e.waba_id, e.outcome) for e in found if e.field not in templates]
+
+        while len(of_numbers(events := _events(database_url))) < 4 and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert [(e.field, e.waba_id, e.outcome) for e in events] == [
+        assert of_numbers(events) == [
             ("business_capability_update", "2000000000000011", "applied"),
             ("phone_number_quality_update", "2000000000000011", "applied"),
             ("business_capability_update", "2000000000000021", "applied"),
             ("account_update", "2000000000000021", "applied"),
         ]
+        # The demo's template pauses, rejection and disabling arrive by webhook too, and are applied.
+        assert {e.outcome for e in events if e.field in templates} == {"applied"}
         tab.open("Webhooks")
         expect(tab.main.get_by_text(f"{server.url}/webhooks/whatsapp")).to_be_visible()
-        expect(tab.main.get_by_text("Newest event: Meta restricted")).to_be_visible()
+        expect(tab.main.get_by_text("Newest event:")).to_be_visible()
+        expect(tab.main.get_by_text("Meta restricted").first).to_be_visible()
         tab.screenshot("webhooks-1440")
         tab.page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
         tab.open("Webhooks")
-        expect(tab.main.get_by_text("Newest event: Meta restricted")).to_be_visible()
+        expect(tab.main.get_by_text("Newest event:")).to_be_visible()
         tab.screenshot("webhooks-390")
         tab.assert_clean()
     finally:

@@ -136,7 +136,7 @@ def alerts(console_env: dict[str, str]) -> dict[str, int]:
         return {"cannot": cannot.id, "banned": banned.id or 0, "quality": quality.id or 0}
 
 
-def test_open_alerts_read_in_words_newest_first_with_a_link_to_the_number(alerts: dict[str, int]) -> None:
+def test_open_alerts_read_in_words_worst_first_with_a_link_to_the_number(alerts: dict[str, int]) -> None:
     at = _page(VIEWER)
     table = at.dataframe[0].value
     assert list(table["What"]) == [
@@ -146,13 +146,16 @@ def test_open_alerts_read_in_words_newest_first_with_a_link_to_the_number(alerts
     ]
     assert list(table["Severity"]) == ["🔴 Critical", "🔴 Critical", "🟠 Warning"]
     assert list(table["State"]) == ["Open", "Open", "Open"]
-    assert [link if isinstance(link, str) else None for link in table["Number"]] == [
+    assert [link if isinstance(link, str) else None for link in table["Details"]] == [
         None,
         f"Phone_number?number={NUMBER}",
         f"Phone_number?number={NUMBER}",
     ]
     assert list(table["Sent"]) == ["No channel", "1 of 2", "No channel"]
     assert "An old resolved alert" not in list(table["What"])
+    # An open alert has no resolution time: the column is left out, so what matters stays on screen.
+    assert list(table.columns)[:7] == ["Severity", "What", "About", "State", "Opened", "Sent", "Details"]
+    assert "Resolved" not in table.columns
 
 
 def test_the_delivery_log_shows_each_channel_and_outcome(alerts: dict[str, int]) -> None:
@@ -180,6 +183,7 @@ def test_filters_by_severity_waba_and_business(alerts: dict[str, int]) -> None:
     assert [s.value for s in at.success] == ["No alert here: nothing is resolved for this selection."]
     at.selectbox(key="alerts_business").set_value(None).run()
     assert list(at.dataframe[0].value["What"]) == ["An old resolved alert"]
+    assert "Resolved" in at.dataframe[0].value.columns
 
 
 def test_the_sidebar_counts_open_alerts_on_every_page(alerts: dict[str, int]) -> None:
@@ -242,3 +246,38 @@ def test_snoozing_an_alert_lists_it_with_the_acknowledged_ones(alerts: dict[str,
     at.selectbox(key="alerts_state").set_value("Acknowledged or snoozed").run()
     table = at.dataframe[0].value
     assert (list(table["What"]), list(table["State"])) == (["Quality dropped to medium"], ["Snoozed"])
+
+
+def _channel_id(name: str) -> int:
+    with Session(open_store()) as session:
+        found = session.exec(select(AlertChannel).where(AlertChannel.name == name)).one()
+        assert found.id is not None
+        return found.id
+
+
+def test_an_admin_renames_a_channel_and_changes_its_severity(alerts: dict[str, int]) -> None:
+    channel = _channel_id("On-call team")
+    at = _page()
+    at.selectbox(key=f"alerts_channel_min_{channel}").set_value("critical")
+    at.text_input(key=f"alerts_channel_name_{channel}").set_value("Night shift")
+    at.button(key=f"alerts_channel_save_{channel}").click().run()
+    assert not at.exception
+    with Session(open_store()) as session:
+        saved = session.get(AlertChannel, channel)
+        assert saved is not None and (saved.name, saved.min_severity) == ("Night shift", "critical")
+        event = session.exec(select(AuditEvent).where(AuditEvent.object_type == "alert_channel")).one()
+        assert (event.action, event.actor) == ("update", ADMIN.email)
+    assert "Email: Night shift, sends critical and worse" in [seen(t.label) for t in at.toggle]
+
+
+def test_an_admin_removes_a_channel_and_an_empty_name_is_refused(alerts: dict[str, int]) -> None:
+    channel = _channel_id("Slack #ops")
+    at = _page()
+    at.text_input(key=f"alerts_channel_name_{channel}").set_value("   ")
+    at.button(key=f"alerts_channel_save_{channel}").click().run()
+    assert [e.value for e in at.error] == ["A channel needs a name."]
+    at.button(key=f"alerts_channel_remove_{channel}").click().run()
+    assert not at.exception
+    with Session(open_store()) as session:
+        assert session.get(AlertChannel, channel) is None
+    assert not any("Slack #ops" in seen(t.label) for t in at.toggle)

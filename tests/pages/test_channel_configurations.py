@@ -65,7 +65,7 @@ def test_the_form_has_the_seeds_fields_labels_and_rule(world: PageWorld) -> None
     assert at.text_input(key="cc_name").label == "Name"
     assert NAME_RULE in [caption.value for caption in at.caption]
     assert at.text_area(key="cc_description").label == "Description"
-    labels = [box.label for box in at.selectbox]
+    labels = [box.label for box in at.main.selectbox]
     assert labels == ["Channel", "Marketing action", "WhatsApp API configuration", "Sender number"]
     assert at.selectbox(key="cc_channel").options == ["WhatsApp"]
     actions = at.selectbox(key="cc_marketing_action").options

@@ -360,3 +360,17 @@ def test_meta_status_and_limit_show_as_typed_on_the_cards_and_the_timeline(recor
     figure = _figures(at)[0]
     assert [text for *_, text in _bands(figure, lane="Can send")][0] == f"Can send · {escaped}"
     assert [text for *_, text in _bands(figure, lane="Limit")][0] == escaped
+
+
+def test_the_number_picker_searches_and_keeps_the_numbers_chosen(recorded: None) -> None:
+    at = _page(numbers="302").run()
+    picker = at.multiselect(key="monitoring_numbers")
+    assert picker.options == ["Jasper's Ice Cream +1 631-555-0102", "Jasper's Market +1 631-555-0101"]
+    at.text_input(key="monitoring_search").set_value("0101").run()
+    picker = at.multiselect(key="monitoring_numbers")
+    assert picker.value == ["302"]  # the chosen number stays, beside the match
+    assert picker.options == ["Jasper's Ice Cream +1 631-555-0102", "Jasper's Market +1 631-555-0101"]
+    at.text_input(key="monitoring_search").set_value("nobody").run()
+    assert at.multiselect(key="monitoring_numbers").options == ["Jasper's Ice Cream +1 631-555-0102"]
+    assert "No number matches “nobody”." in [seen(c.value) for c in at.caption]
+    assert at.multiselect(key="monitoring_numbers").value == ["302"] and not at.exception

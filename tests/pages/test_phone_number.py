@@ -124,3 +124,38 @@ def test_no_number_asked_shows_the_picker_only(recorded: None) -> None:
     assert not at.exception
     assert not at.warning
     assert at.selectbox[0].label == "Phone number"
+
+
+def test_the_search_narrows_the_picker(recorded: None) -> None:
+    at = _page(None)
+    at.text_input(key="number_search").input("ice").run()
+    assert [s for s in at.selectbox if s.label == "Phone number"] == []
+    assert seen(at.info[0].value) == "No phone number matches ice."
+    at.text_input(key="number_search").input("0104").run()
+    (picker,) = [s for s in at.selectbox if s.label == "Phone number"]
+    assert list(picker.options) == ["Lucky Shrub +1 415-555-0104"]
+
+
+def test_templates_in_trouble_of_its_waba_link_to_their_pages(recorded: None) -> None:
+    from services.templates.recording import observe_templates
+    from services.templates.state import TemplateState
+
+    with Session(open_store()) as session:
+        observe_templates(
+            session=session,
+            waba_id=WABA_ID,
+            templates=[
+                TemplateState("9001", "spring_sale", "en_US", "MARKETING", "PAUSED", "YELLOW", reason="FIRST_PAUSE"),
+                TemplateState("9002", "order_ready", "zh_CN", "UTILITY", "APPROVED", "GREEN"),
+            ],
+            at=NOW,
+            poll_interval_s=HOUR_S,
+        )
+        session.commit()
+    at = _page("303")
+    assert not at.exception
+    links = [(link.proto.label, link.proto.page) for link in at.get("page_link")]
+    text = _text(at)
+    paused = "spring_sale · English (United States) · it is paused for 3 hours"
+    assert any(paused in label for label, _ in links) or paused in text
+    assert "order_ready" not in text and not any("order_ready" in label for label, _ in links)

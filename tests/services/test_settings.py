@@ -166,3 +166,16 @@ def test_alert_channels_and_the_quiet_time_are_read_from_the_contract(
     monkeypatch.setenv("ALERT_QUIET_MINUTES", "soon")
     with pytest.raises(SettingsError, match="ALERT_QUIET_MINUTES"):
         load_settings(tmp_path)
+
+
+def test_the_template_poll_interval_defaults_to_a_quarter_hour_and_refuses_nonsense(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TEMPLATE_POLL_INTERVAL_SECONDS", raising=False)
+    assert load_settings(tmp_path).template_poll_interval_seconds == 900
+    monkeypatch.setenv("TEMPLATE_POLL_INTERVAL_SECONDS", "3600")
+    assert load_settings(tmp_path).template_poll_interval_seconds == 3600
+    for wrong in ("5", "often"):
+        monkeypatch.setenv("TEMPLATE_POLL_INTERVAL_SECONDS", wrong)
+        with pytest.raises(SettingsError, match="TEMPLATE_POLL_INTERVAL_SECONDS must be a number of seconds from 60"):
+            load_settings(tmp_path)

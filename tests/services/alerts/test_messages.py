@@ -62,3 +62,20 @@ def test_a_resolved_alert_says_so_without_advice_or_link_when_no_address() -> No
 def test_a_delivery_is_opened_or_resolved() -> None:
     with pytest.raises(ValueError):
         message_for(_alert(), "reminded", None)
+
+
+def test_a_template_alert_links_to_the_templates_own_page() -> None:
+    alert = _alert(
+        rule="template_paused",
+        subject_kind="template",
+        subject_id="1689556908129832",
+        subject_name="spring_sale (en_US)",
+        title="Template spring_sale (en_US) is paused for 3 hours: customers blocked or reported it",
+    )
+    message = message_for(alert, "opened", "https://console.example.com/")
+    page = "https://console.example.com/Templates?template=1689556908129832"
+    assert f"The template's page: {page}" in message.text
+    assert f'<a href="{page}">' in message.html and "The template's page" not in message.html.split("<a")[0]
+    assert message.payload["alert"]["subject_url"] == page
+    assert message_for(_alert(), "opened", "https://console.example.com/").payload["alert"]["subject_url"] is None
+    assert "Templates?" not in message_for(alert, "opened", None).text

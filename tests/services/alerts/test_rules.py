@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
-from services.alerts import lifecycle
+from services.alerts import fleet_conditions, lifecycle
 from services.alerts.rules import RULES, active_rules, meets, set_rule
-from services.store.models import Alert, HealthInterval, PollRun, WebhookRefusal, WhatsAppBusinessAccount
+from services.store.models import Alert, HealthInterval, PhoneNumber, PollRun, WebhookRefusal, WhatsAppBusinessAccount
 from tests.services.alerts.fleet import NUMBER_ID, T0, WABA_ID, add_credential, add_fleet, set_health
 
 
@@ -17,7 +18,7 @@ def _raised(session: Session, now=T0, **kwargs: object) -> dict[str, Alert]:  # 
     return {a.rule: a for a in session.exec(select(Alert).where(Alert.state != "resolved"))}
 
 
-def test_the_rules_are_the_contracts_ten() -> None:
+def test_the_rules_are_the_contracts_ten_and_the_templates_four() -> None:
     assert set(RULES) == {
         "number_cannot_send",
         "quality_dropped",
@@ -29,6 +30,10 @@ def test_the_rules_are_the_contracts_ten() -> None:
         "token_revoked",
         "poller_silent",
         "webhook_bad_signatures",
+        "template_paused",
+        "template_disabled",
+        "template_rejected",
+        "template_quality_red",
     }
     assert meets("critical", "warning") and meets("warning", "warning") and not meets("info", "warning")
 
@@ -77,6 +82,20 @@ def test_a_portfolio_limit_lowered_within_the_week(store_session: Session) -> No
     assert (alert.subject_kind, alert.subject_id) == ("portfolio", "900")
     assert alert.title == "Business portfolio Aurora: messaging limit lowered to 1,000 customers a day"
     assert "portfolio_limit_lowered" not in _raised(store_session, now=T0 + timedelta(days=8), quiet=timedelta(0))
+
+
+def test_a_large_fleet_is_read_in_slices_and_still_finds_the_lowered_limit(
+    store_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL refuses a statement of more than 65,535 parameters, as a 100,000-number fleet would need.
+    monkeypatch.setattr(fleet_conditions, "IDS_PER_STATEMENT", 1)
+    add_fleet(store_session, messaging_limit="TIER_1K")
+    store_session.add(PhoneNumber(id="0000000000000001", waba_id=WABA_ID, display_phone_number="+1 212-555-0100"))
+    common = {"phone_number_id": NUMBER_ID, "quality_rating": "GREEN", "throughput_level": "STANDARD"}
+    store_session.add(HealthInterval(since=T0 - timedelta(days=20), messaging_limit="TIER_10K", **common))
+    store_session.add(HealthInterval(since=T0 - timedelta(days=2), messaging_limit="TIER_1K", **common))
+    alert = _raised(store_session)["portfolio_limit_lowered"]
+    assert (alert.subject_kind, alert.subject_id) == ("portfolio", "900")
 
 
 def test_tokens_expiring_expired_and_revoked(store_session: Session) -> None:

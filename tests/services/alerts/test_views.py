@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from services.alerts import tables, views
-from services.store.models import Alert, AlertChannel, AlertDelivery, Credential, PhoneNumber, WhatsAppBusinessAccount
+from services.store.models import (
+    Alert,
+    AlertChannel,
+    AlertDelivery,
+    Credential,
+    MessageTemplate,
+    PhoneNumber,
+    WhatsAppBusinessAccount,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -83,7 +91,7 @@ def test_states_severities_and_owners_filter_the_alerts(store_session: Session) 
         "portfolio_limit_lowered 900",
     ]
     aurora = views.AlertFilter(states=views.STATES, waba_id="104")
-    assert _titles(views.alerts(session=store_session, where=aurora)) == ["token_expiring 1", "number_cannot_send 1070"]
+    assert _titles(views.alerts(session=store_session, where=aurora)) == ["number_cannot_send 1070", "token_expiring 1"]
     group = views.AlertFilter(states=views.STATES, portfolio_id="900")
     assert sorted(_titles(views.alerts(session=store_session, where=group))) == [
         "number_cannot_send 1070",
@@ -112,3 +120,41 @@ def test_each_alert_carries_its_deliveries_in_the_log(store_session: Session) ->
     assert list(table["Sent"]) == ["No channel", "0 of 1", "No channel"]
     assert list(table["Severity"]) == ["🔴 Critical", "🔴 Critical", "🟠 Warning"]
     assert table["Opened"].iloc[1] == T0
+
+
+def test_alerts_are_worst_first_then_newest(store_session: Session) -> None:
+    _store(store_session)
+    newer_warning = _alert("quality_dropped", "number", "1070", "warning", opened_at=T0 + timedelta(hours=5))
+    store_session.add(newer_warning)
+    store_session.commit()
+    open_ones = views.alerts(session=store_session, where=views.AlertFilter(states=("open",)))
+    assert _titles(open_ones) == [
+        "waba_banned 105",
+        "number_cannot_send 1070",
+        "quality_dropped 1070",
+        "portfolio_limit_lowered 900",
+    ]
+
+
+def test_a_filter_reads_past_the_first_batch_and_stops_at_the_limit(store_session: Session) -> None:
+    _store(store_session)
+    # More alerts of another WABA than one batch holds, all worse-ranked first: Aurora's lie beyond them.
+    store_session.add_all(
+        _alert("waba_banned", "waba", f"j{i}", opened_at=T0 + timedelta(hours=1, seconds=i))
+        for i in range(views._BATCH + 20)
+    )
+    store_session.commit()
+    aurora = views.AlertFilter(states=views.STATES, waba_id="104")
+    assert _titles(views.alerts(session=store_session, where=aurora)) == ["number_cannot_send 1070", "token_expiring 1"]
+    assert len(views.alerts(session=store_session, where=views.AlertFilter(), limit=7)) == 7
+
+
+def test_a_template_alert_belongs_to_its_waba_and_links_to_its_page(store_session: Session) -> None:
+    _store(store_session)
+    store_session.add(MessageTemplate(id="777", waba_id="104", name="spring_sale", language="en_US", status="PAUSED"))
+    store_session.add(_alert("template_paused", "template", "777", opened_at=T0 + timedelta(hours=2)))
+    store_session.commit()
+    aurora = views.alerts(session=store_session, where=views.AlertFilter(waba_id="104"))
+    paused = next(v for v in aurora if v.alert.rule == "template_paused")
+    assert (paused.waba_id, paused.portfolio_id, paused.number_link) == ("104", "900", "Templates?template=777")
+    assert tables.alerts_table([paused], UTC)["About"].iloc[0] == "Message template 777"

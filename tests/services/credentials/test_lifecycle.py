@@ -206,7 +206,7 @@ def test_delete_is_refused_while_a_configuration_uses_the_credential(
     _configuration(session, credential.id, "spring-sale", status)
     with pytest.raises(credentials.CredentialInUse) as raised:
         credentials.delete(session=session, actor=DEMO_ADMIN, credential_id=credential.id)
-    assert f"channel configuration “spring-sale” ({status}) uses it" in str(raised.value)
+    assert f"channel configuration “spring-sale” ({status.capitalize()}) uses it" in str(raised.value)
     assert session.get(Credential, credential.id) is not None
 
 

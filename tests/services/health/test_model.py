@@ -5,8 +5,21 @@ from __future__ import annotations
 import pytest
 
 from services.graph.types import PHONE_STATUSES, CanSend, HealthProblem
-from services.health.model import STATUSES, Severity, assess, assess_account, status_meaning
-from services.health.vocabulary import LIMITS, can_send_words, limit_words, status_words, throughput_words
+from services.health.model import STATUSES, Severity, assess, assess_account, assess_template, status_meaning
+from services.health.model import TEMPLATE_STATUSES as TEMPLATE_MEANINGS
+from services.health.vocabulary import (
+    LIMITS,
+    TEMPLATE_STATUSES,
+    can_send_words,
+    limit_words,
+    pause_reason_words,
+    rejected_reason_words,
+    status_words,
+    template_category_words,
+    template_quality_words,
+    template_status_words,
+    throughput_words,
+)
 
 PAYMENT = HealthProblem("WABA", "2000000000000012", CanSend.BLOCKED, 141006, "Payment method problem.", "Fix it.")
 
@@ -76,3 +89,57 @@ def test_the_vocabulary_never_shows_a_raw_enum() -> None:
     assert throughput_words("NOT_APPLICABLE") == "Not applicable (not on Cloud API)"
     assert can_send_words("BLOCKED") == "Blocked" and can_send_words("nonsense") == "Not reported"
     assert status_words("RATE_LIMITED") == "Rate limited"
+
+
+# --- message templates --------------------------------------------------------------------------------------------
+
+TEMPLATE_VERDICTS = [
+    ("PAUSED", "GREEN", Severity.BLOCKED),
+    ("DISABLED", "UNKNOWN", Severity.BLOCKED),
+    ("REJECTED", "UNKNOWN", Severity.AT_RISK),
+    ("APPROVED", "RED", Severity.AT_RISK),
+    ("APPROVED", "YELLOW", Severity.WATCH),
+    ("IN_APPEAL", "UNKNOWN", Severity.WATCH),
+    ("PENDING", "UNKNOWN", Severity.WATCH),
+    ("LIMIT_EXCEEDED", "UNKNOWN", Severity.WATCH),
+    ("FLAGGED", "GREEN", Severity.WATCH),
+    ("APPROVED", "GREEN", Severity.OK),
+    ("APPROVED", "UNKNOWN", Severity.OK),
+    ("SOMETHING_NEW", "GREEN", Severity.UNKNOWN),
+    (None, "GREEN", Severity.UNKNOWN),
+    ("APPROVED", "PURPLE", Severity.UNKNOWN),
+]
+
+
+@pytest.mark.parametrize(("status", "quality", "severity"), TEMPLATE_VERDICTS)
+def test_every_template_status_and_quality_has_a_verdict(status: str | None, quality: str, severity: Severity) -> None:
+    assert assess_template(status=status, quality_score=quality).severity is severity
+
+
+def test_a_pause_says_how_long_and_why_and_meta_is_quoted() -> None:
+    info = {"title": "SECOND_PAUSE", "description": "Your message template has been paused for 6 hours."}
+    verdict = assess_template(status="PAUSED", quality_score="RED", reason="SECOND_PAUSE", status_info=info)
+    first = verdict.findings[0]
+    assert first.aspect == "status" and first.sentence.startswith("is paused for 6 hours")
+    assert "a third disables it" in first.sentence and first.meta_says == info["description"]
+    assert [f.aspect for f in verdict.findings] == ["status", "quality"]  # worst first; red quality too
+
+
+def test_a_rejection_gives_meta_s_reason_in_words_and_its_recommendation_as_advice() -> None:
+    info = {"rejection_reason": "Parameters at the start", "recommendation": "Move the parameter."}
+    verdict = assess_template(status="REJECTED", quality_score=None, reason="INVALID_FORMAT", status_info=info)
+    assert verdict.headline == "was rejected in Meta's review: its format is not valid (variables, length or layout)"
+    assert verdict.findings[0].advice == "Move the parameter."
+
+
+def test_template_words_never_show_meta_s_raw_values() -> None:
+    assert set(TEMPLATE_MEANINGS) == set(TEMPLATE_STATUSES)  # every status the model judges has words
+    for raw in TEMPLATE_STATUSES:
+        assert raw not in template_status_words(raw)
+    assert template_status_words("PAUSED") == "Paused" and template_status_words("APPROVED") == "Active"
+    assert template_category_words("AUTHENTICATION") == "Authentication"
+    assert template_quality_words(None) == "Not yet rated" and template_quality_words("RED") == "Red · low"
+    assert pause_reason_words("FIRST_PAUSE").startswith("paused for 3 hours")
+    assert "RATE_LIMITING" not in pause_reason_words("RATE_LIMITING_PAUSE")
+    assert template_status_words("NEW_STATE") == "Not known to the console (new state)"
+    assert rejected_reason_words("TAG_CONTENT_MISMATCH") == "its content does not match its category or language"

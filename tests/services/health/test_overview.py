@@ -1,12 +1,17 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from services.graph.types import PhoneNumberHealth
+from services.health.fleet_table import FleetQuery, fleet_page
 from services.health.model import Severity
-from services.health.overview import fleet_health, number_label
+from services.health.overview import ATTENTION_READ, SAMPLES_PER_WABA, fleet_health, number_label
 from services.store.models import Credential, PhoneNumber
 from tests.health_history import T0, WABA_ID, number, record, spam_limit, waba_payment_problem
+from tests.services.health.big_fleet import build_fleet, number_id
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -62,10 +67,10 @@ def _credential(number_id: str, name: str, last4: str, **token: object) -> Crede
     )
 
 
-def test_the_fleet_is_listed_worst_first_by_severity(session: Session) -> None:
-    _ten_days(session)
-    health = fleet_health(session=session, now=NOW, tz=UTC)
-    order = [(entry.number.id, entry.assessment.severity) for entry in health.entries]
+def test_the_fleet_is_listed_worst_first_by_severity(store_session: Session) -> None:
+    _ten_days(store_session)
+    page = fleet_page(session=store_session, query=FleetQuery(), now=NOW, tz=UTC)
+    order = [(row.number.id, row.severity) for row in page.rows]
     assert order == [
         ("304", Severity.BLOCKED),
         ("302", Severity.AT_RISK),
@@ -75,15 +80,15 @@ def test_the_fleet_is_listed_worst_first_by_severity(session: Session) -> None:
         ("307", Severity.UNKNOWN),
         ("305", Severity.OK),
     ]
-    assert health.entries[0].business_account == "Jasper's Market"
-    assert health.unknown == 1
+    assert page.rows[0].business_account == "Jasper's Market"
+    assert fleet_health(session=store_session, now=NOW, tz=UTC).unknown == 1
 
 
-def test_each_number_has_a_fourteen_day_strip_of_its_worst_severity_per_day(session: Session) -> None:
-    _ten_days(session)
-    health = fleet_health(session=session, now=NOW, tz=UTC)
-    assert len(health.days) == 14 and health.days[-1] == NOW.date()
-    strips = {entry.number.id: entry.daily_worst for entry in health.entries}
+def test_each_number_has_a_fourteen_day_strip_of_its_worst_severity_per_day(store_session: Session) -> None:
+    _ten_days(store_session)
+    page = fleet_page(session=store_session, query=FleetQuery(), now=NOW, tz=UTC)
+    assert len(page.days) == 14 and page.days[-1] == NOW.date()
+    strips = {row.number.id: row.daily_worst for row in page.rows}
     ok, watch, risk = Severity.OK, Severity.WATCH, Severity.AT_RISK
     assert strips["301"] == [None] * 3 + [ok] * 8 + [watch] * 3
     # 305 was limited from 15 Nov 12:00 to 16 Nov 12:00: both days show it.
@@ -91,7 +96,8 @@ def test_each_number_has_a_fourteen_day_strip_of_its_worst_severity_per_day(sess
     assert strips["304"][-2:] == [Severity.BLOCKED] * 2
 
 
-def test_needs_attention_has_one_entry_per_number_worst_first_with_since_and_advice(session: Session) -> None:
+def test_needs_attention_has_one_entry_per_number_worst_first_with_since_and_advice(store_session: Session) -> None:
+    session = store_session
     _ten_days(session)
     session.add(_credential("301", "Main", "ABCD", token_expires_at=NOW + 3 * DAY))
     session.add(_credential("302", "Old", "WXYZ", token_state="invalid", token_problem="Meta revoked the session."))
@@ -122,7 +128,8 @@ def test_needs_attention_has_one_entry_per_number_worst_first_with_since_and_adv
     assert labels["301"] == "Jasper's Market +1 631-555-0101"
 
 
-def test_a_problem_that_recovered_is_listed_as_recovered_not_as_attention(session: Session) -> None:
+def test_a_problem_that_recovered_is_listed_as_recovered_not_as_attention(store_session: Session) -> None:
+    session = store_session
     _ten_days(session)
     health = fleet_health(session=session, now=NOW, tz=UTC)
     assert all(item.phone_number_id != "305" for item in health.attention)
@@ -130,18 +137,71 @@ def test_a_problem_that_recovered_is_listed_as_recovered_not_as_attention(sessio
     assert health.recovered[0].sentence.startswith("can send only with limits")
 
 
-def test_a_waba_problem_is_one_entry_naming_its_numbers(session: Session) -> None:
+def test_a_waba_problem_is_one_entry_naming_its_numbers(store_session: Session) -> None:
     blocked = [number(n, can_send="BLOCKED", problems=(waba_payment_problem(),)) for n in ("301", "302")]
-    record(session, [(NOW - HOUR, blocked), (NOW, blocked)], poll_interval_s=3600)
-    attention = fleet_health(session=session, now=NOW, tz=UTC).attention
+    record(store_session, [(NOW - HOUR, blocked), (NOW, blocked)], poll_interval_s=3600)
+    attention = fleet_health(session=store_session, now=NOW, tz=UTC).attention
     assert len(attention) == 1
     (item,) = attention
     assert item.subject == "WhatsApp Business Account Jasper's Market"
     assert item.sentence == "cannot send messages: none of its 2 numbers can send freely (Meta error 141006)"
     assert item.numbers == ("Jasper's Ice Cream +1 631-555-0102", "Jasper's Market +1 631-555-0101")
+    assert item.held == 2
     assert item.meta_says.startswith("There is an error with the payment method") and item.since == NOW - HOUR
 
 
-def test_an_empty_store_has_an_empty_fleet(session: Session) -> None:
-    health = fleet_health(session=session, now=NOW, tz=UTC)
-    assert health.entries == [] and health.attention == [] and len(health.days) == 14
+def test_a_banned_waba_among_fifty_is_one_entry_with_a_count_and_a_few_labels(store_session: Session) -> None:
+    build_fleet(store_session, wabas=50, per_waba=100, banned=(7,))
+    health = fleet_health(session=store_session, now=T0, tz=UTC)
+    assert health.total == 5000 and health.counts[Severity.BLOCKED] == 100
+    banned, *watched = health.attention
+    assert banned.subject == "WhatsApp Business Account Brand 07" and banned.held == 100
+    assert banned.sentence == "cannot send messages: none of its 100 numbers can send freely (Meta error 141006)"
+    assert len(banned.numbers) == 3
+    # The medium-quality number of WABAs 1, 11, 21, 31 and 41: each its own entry, not crowded out by the ban.
+    assert [item.phone_number_id for item in watched] == [number_id(w, 0) for w in (1, 11, 21, 31, 41)]
+    assert health.more_numbers == 0
+
+
+def _red(w: int, per_waba: int, banned: bool) -> list[PhoneNumberHealth]:
+    """Every number of every WABA at low quality: thousands of separate problems."""
+    return [number(number_id(w, n), "RED") for n in range(per_waba)]
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    engine = session.get_bind()
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_needs_attention_reads_a_bounded_number_of_numbers_and_says_how_many_more(store_session: Session) -> None:
+    build_fleet(store_session, wabas=2, per_waba=50, numbers_of=_red)
+    store_session.expunge_all()
+    with _statements(store_session) as small_statements:
+        small = fleet_health(session=store_session, now=T0, tz=UTC)
+    build_fleet(store_session, wabas=50, per_waba=100, numbers_of=_red, at=T0 + HOUR)
+    store_session.expunge_all()
+    with _statements(store_session) as large_statements:
+        large = fleet_health(session=store_session, now=T0 + HOUR, tz=UTC)
+    assert len(small.attention) == 2 * SAMPLES_PER_WABA and small.more_numbers == 100 - 2 * SAMPLES_PER_WABA
+    assert len(large.attention) == ATTENTION_READ  # the worst first, a few of each WABA
+    assert large.more_numbers == 5000 - ATTENTION_READ and large.total == 5000
+    assert len(large_statements) == len(small_statements)
+    loaded = [row for row in store_session.identity_map.values() if isinstance(row, PhoneNumber)]
+    assert len(loaded) <= ATTENTION_READ
+
+
+def test_an_empty_store_has_an_empty_fleet(store_session: Session) -> None:
+    health = fleet_health(session=store_session, now=NOW, tz=UTC)
+    assert health.total == 0 and health.attention == [] and health.recovered == []
+    page = fleet_page(session=store_session, query=FleetQuery(), now=NOW, tz=UTC)
+    assert page.rows == [] and page.total == 0 and page.pages == 1

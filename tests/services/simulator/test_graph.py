@@ -248,8 +248,8 @@ def test_versions_and_paths(local: Graph) -> None:
     assert local.get("/3000000000000101").json()["id"] == "3000000000000101"  # unversioned: default version
     old = local.get("/v16.0/3000000000000101")
     assert old.status_code == 400 and "v16.0" in error_of(old)["message"]
-    assert error_of(local.get("/v24.0/2000000000000011/message_templates"))["message"] == (
-        "(#100) Tried accessing nonexisting field (message_templates) on node type (WhatsAppBusinessAccount)"
+    assert error_of(local.get("/v24.0/2000000000000011/message_campaigns"))["message"] == (
+        "(#100) Tried accessing nonexisting field (message_campaigns) on node type (WhatsAppBusinessAccount)"
     )
     assert error_of(local.get("/v24.0/2000000000000011/phone_numbers/x"))["code"] == 2500
 

@@ -19,6 +19,8 @@ from starlette.routing import Route
 from services.health.model import Severity
 from services.store.engine import create_store_engine
 from services.store.models import Alert, PollRun, WebhookDelivery, WebhookEvent
+from services.templates.recording import observe_templates
+from services.templates.state import TemplateState
 from services.web import metrics
 from tests.health_history import T0, WABA_ID, number, record, spam_limit
 from tests.services.web.event_loop import run_apart
@@ -245,3 +247,41 @@ def test_alerts_not_resolved_are_counted_by_severity(store_session: Session, sto
         "warning": 1.0,
         "info": 0.0,
     }
+
+
+def test_each_template_is_exported_with_its_quality_and_status(store_session: Session, store_engine: Engine) -> None:
+    fill_fleet(store_session)  # the WABA the templates belong to
+    templates = [
+        TemplateState("71", "spring_sale", "en_US", "MARKETING", "PAUSED", "RED", "FIRST_PAUSE"),
+        TemplateState("72", "order_update", "pt_BR", "UTILITY", "APPROVED", "GREEN"),
+        TemplateState("73", "login_code", "zh_CN", "AUTHENTICATION", "PENDING"),
+    ]
+    observe_templates(session=store_session, waba_id=WABA_ID, templates=templates, at=T0, poll_interval_s=900)
+    store_session.commit()
+    families = scrape(store_engine)
+
+    quality = {s.labels["template_id"]: s.value for s in families["whatsapp_template_quality"]}
+    assert quality == {"71": 1.0, "72": 3.0, "73": 0.0}
+    statuses = {(s.labels["template_id"], s.labels["status"]): s.value for s in families["whatsapp_template_status"]}
+    assert statuses == {("71", "PAUSED"): 1.0, ("72", "APPROVED"): 1.0, ("73", "PENDING"): 1.0}
+    [paused] = [s for s in families["whatsapp_template_status"] if s.labels["template_id"] == "71"]
+    assert paused.labels == {
+        "template_id": "71",
+        "name": "spring_sale",
+        "language": "en_US",
+        "waba_id": WABA_ID,
+        "status": "PAUSED",
+    }
+
+
+def test_the_template_series_are_bounded_worst_first(
+    store_session: Session, store_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_fleet(store_session)
+    templates = [TemplateState(f"8{i}", f"offer_{i}", "es", "MARKETING", "APPROVED", "GREEN") for i in range(5)]
+    templates.append(TemplateState("99", "zz_paused", "es", "MARKETING", "PAUSED", "RED"))
+    observe_templates(session=store_session, waba_id=WABA_ID, templates=templates, at=T0, poll_interval_s=900)
+    store_session.commit()
+    monkeypatch.setattr(metrics, "MAX_TEMPLATE_SERIES", 3)
+    shown = [s.labels["template_id"] for s in scrape(store_engine)["whatsapp_template_status"]]
+    assert shown == ["99", "80", "81"]

@@ -105,7 +105,7 @@ def test_a_messaging_restriction_limits_every_number_of_the_waba(store_engine: E
     assert learned.health_problems[0]["entity_type"] == "WABA"
 
 
-def test_templates_and_unknown_fields_are_stored_and_change_no_health(store_engine: Engine) -> None:
+def test_a_template_event_naming_no_template_and_unknown_fields_change_no_health(store_engine: Engine) -> None:
     add_fleet(store_engine)
     _apply(
         store_engine, delivery("message_template_status_update", {"event": "PAUSED", "message_template_name": "promo"})
@@ -115,7 +115,7 @@ def test_templates_and_unknown_fields_are_stored_and_change_no_health(store_engi
         events = session.exec(select(WebhookEvent).order_by(col(WebhookEvent.id))).all()
         account = session.get(WhatsAppBusinessAccount, WABA)
     assert [(e.field, e.outcome) for e in events] == [
-        ("message_template_status_update", "stored"),
+        ("message_template_status_update", "applied"),
         ("calls", "unknown_field"),
     ]
     assert events[0].summary == "Template “promo” of WhatsApp Business Account Jasper's Market is now paused."

@@ -32,12 +32,12 @@ def _one(document: dict) -> object:
         (
             delivery("message_template_status_update", {"event": "APPROVED", "message_template_name": "welcome"}),
             "message_template_status_update",
-            "stored",
+            "applied",
         ),
         (
             delivery("message_template_quality_update", {"new_quality_score": "RED"}),
             "message_template_quality_update",
-            "stored",
+            "applied",
         ),
         (delivery("calls", {"anything": 1}), "calls", "unknown_field"),
     ],

@@ -1,0 +1,199 @@
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import streamlit as st
+from sqlmodel import Session
+
+from services.health.model import Severity
+from services.health.vocabulary import (
+    template_category_words,
+    template_quality_words,
+    template_status_words,
+)
+from services.moments import day_words, moment_words, zone_name
+from services.templates.views import (
+    TemplateProfile,
+    TemplateQuery,
+    template_filters,
+    template_page,
+    template_profile,
+    trouble_counts,
+)
+from ui import charts
+from ui.layout import link_to, page_setup
+from ui.moments import viewer_zone
+from ui.templates import language_words, show_template_table, timeline
+from ui.text import plain
+
+PAGE_SIZE = 50
+RANGES = {
+    "7d": ("7 days", timedelta(days=7)),
+    "30d": ("30 days", timedelta(days=30)),
+    "90d": ("90 days", timedelta(days=90)),
+}
+DEFAULT_RANGE = "30d"
+NEEDS_ATTENTION = (Severity.BLOCKED, Severity.AT_RISK, Severity.WATCH)
+
+page = page_setup("Templates", icon="🧾")
+console = page.console
+tz = viewer_zone()
+now = console.clock()
+asked = st.query_params.get("template", "")
+
+
+def until_words(found: TemplateProfile) -> str:
+    """Until when Meta holds the template so, when it said (a pause's end, the day it was disabled)."""
+    info = found.template.status_info or {}
+    status = (found.template.status or "").upper()
+    if status == "PAUSED" and info.get("paused_until"):
+        try:
+            return f"Paused until {moment_words(datetime.fromisoformat(str(info['paused_until'])), tz)}."
+        except ValueError:
+            return ""
+    if status == "DISABLED" and isinstance(info.get("disable_date"), int | float):
+        return f"Disabled on {moment_words(datetime.fromtimestamp(info['disable_date'], tz), tz)}."
+    return ""
+
+
+def one_template(found: TemplateProfile) -> None:
+    template, severity = found.template, found.assessment.severity
+    label = f"{template.name} · {language_words(template.language)}"
+    st.title(f"{severity.icon} {plain(label)}")
+    account = found.account.name if found.account else template.waba_id
+    st.caption(f"Message template ID {template.id} · WhatsApp Business Account {plain(account)}")
+    with st.container(horizontal=True, gap="large"):
+        st.metric("Status", template_status_words(template.status), width="content")
+        st.metric("Quality", template_quality_words(template.quality_score), width="content")
+        st.metric("Category", template_category_words(template.category), width="content")
+    with st.container(border=True):
+        since = f" since {moment_words(found.since, tz)}" if found.since else ""
+        if severity is Severity.OK:
+            st.markdown(f"✅ **{plain(template.name)}** is active and can be sent{since}. Nothing needs attention.")
+        else:
+            st.markdown(f"{severity.icon} **{severity.label}**{since}")
+            for finding in found.assessment.findings:
+                if finding.severity is Severity.OK:
+                    continue
+                lines = [f"{finding.severity.icon} It {plain(finding.sentence)}."]
+                if finding.meta_says:
+                    lines.append(f"Meta says: “{plain(finding.meta_says)}”")
+                if finding.aspect == "status" and (until := until_words(found)):
+                    lines.append(plain(until))
+                if finding.advice:
+                    lines.append(f"What to do: {plain(finding.advice)}")
+                st.markdown("  \n".join(lines))
+        polled = template.last_polled_at
+        st.caption(
+            (f"Last read from Meta {moment_words(polled, tz)}" if polled else "Not read from Meta yet")
+            + f" · watched since {day_words(template.first_seen_at.astimezone(tz).date())}"
+        )
+    st.link_button("Open in WhatsApp Manager", found.whatsapp_manager_url, icon="↗️")
+
+    st.subheader("History")
+    chosen = st.segmented_control(
+        "Range", list(RANGES), format_func=lambda key: RANGES[key][0], key="template_range", required=True
+    )
+    if not found.history:
+        st.info(f"The console has not read this template in the last {RANGES[chosen or DEFAULT_RANGE][0]}.")
+    else:
+        figure = charts.template_history_figure(found.history, label, window=(found.start, found.end), tz=tz)
+        st.plotly_chart(figure, key="template_history", width="stretch", config={"displayModeBar": False})
+        st.caption(
+            f"Times in {zone_name(tz)}. Colour is the rating: green high or can be sent, yellow medium or at risk, "
+            "red low, paused or disabled, grey not rated. A square marks a change too short to see at this range."
+        )
+    st.subheader("Events")
+    lines = timeline(found.history, found.events, tz)
+    if lines:
+        st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+    else:
+        st.caption("No change and no webhook about this template in this range.")
+    link_to("pages/8_Templates.py", label="All templates", icon="🧾")
+
+
+def every_template() -> None:
+    st.title("Templates")
+    st.caption(
+        "Every message template of the WhatsApp Business Accounts the console watches, worst first. Meta pauses, "
+        "then disables, a template customers block or report; a paused template stops the messages that use it."
+    )
+    with Session(console.engine) as session:
+        counts = trouble_counts(session=session)
+        choices = template_filters(session=session)
+    if not sum(counts.values()):
+        st.info(
+            "No message templates are known yet. The poller reads the templates of every WhatsApp Business Account "
+            "an API credential reaches."
+        )
+        return
+    st.markdown(
+        " · ".join(f"{severity.icon} {severity.label}: {counts[severity]}" for severity in Severity if counts[severity])
+    )
+    wabas = dict(choices.wabas)
+    search = st.text_input("Search by name", placeholder="Part of the template's name", key="templates_search")
+    with st.container(horizontal=True, gap="small"):
+        chosen_wabas = st.multiselect(
+            "WhatsApp Business Account", list(wabas), format_func=wabas.__getitem__, key="templates_wabas"
+        )
+        statuses = st.multiselect(
+            "Status", choices.statuses, format_func=template_status_words, key="templates_statuses"
+        )
+        categories = st.multiselect(
+            "Category", choices.categories, format_func=template_category_words, key="templates_categories"
+        )
+        qualities = st.multiselect(
+            "Quality", choices.qualities, format_func=template_quality_words, key="templates_qualities"
+        )
+        languages = st.multiselect("Language", choices.languages, format_func=language_words, key="templates_languages")
+    attention = st.toggle("Only those that need attention", key="templates_attention")
+    query = TemplateQuery(
+        search=search,
+        waba_ids=tuple(chosen_wabas),
+        statuses=tuple(statuses),
+        categories=tuple(categories),
+        qualities=tuple(qualities),
+        languages=tuple(languages),
+        severities=NEEDS_ATTENTION if attention else (),
+        page_size=PAGE_SIZE,
+    )
+    # A new search or filter starts again on its first page.
+    if st.session_state.get("templates_query") != query:
+        st.session_state["templates_query"] = query
+        st.session_state["templates_page"] = 1
+    with Session(console.engine) as session:
+        found = template_page(session=session, query=replace(query, page=st.session_state["templates_page"]))
+    st.session_state["templates_page"] = found.page
+    if not found.total:
+        st.info("No template matches this search and these filters.")
+        return
+    show_template_table(found.rows, tz=tz)
+    labels = {row.id: f"{row.name} · {language_words(row.language)}" for row in found.rows}
+    opened = st.selectbox(
+        "Open a template", list(labels), index=None, format_func=labels.__getitem__, placeholder="One of this page"
+    )
+    if opened:
+        st.query_params["template"] = opened
+        st.rerun()
+    first = (found.page - 1) * found.page_size + 1
+    shown = f"Templates {first}–{first + len(found.rows) - 1} of {found.total}"
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"{shown} · page {found.page} of {found.pages}")
+        if st.button("Previous page", icon="◀️", disabled=found.page <= 1):
+            st.session_state["templates_page"] = found.page - 1
+            st.rerun()
+        if st.button("Next page", icon="▶️", disabled=found.page >= found.pages):
+            st.session_state["templates_page"] = found.page + 1
+            st.rerun()
+    st.caption(f"Times in {zone_name(tz)}.")
+
+
+if asked:
+    st.session_state.setdefault("template_range", DEFAULT_RANGE)
+    span = RANGES.get(st.session_state["template_range"] or DEFAULT_RANGE, RANGES[DEFAULT_RANGE])[1]
+    with Session(console.engine) as session:
+        profile = template_profile(session=session, template_id=asked, now=now, start=now - span, end=now)
+    if profile is not None:
+        one_template(profile)
+        st.stop()
+    st.warning(f"The console knows no message template with the ID {plain(asked)}. Pick one below.")
+every_template()

@@ -1,0 +1,61 @@
+"""The fleet counted by SQL aggregates: by severity, status, business portfolio and WABA, and portfolio limits."""
+
+from sqlmodel import Session
+
+from services.health.fleet_counts import (
+    Group,
+    Portfolio,
+    by_business,
+    by_severity,
+    by_status,
+    by_waba,
+    portfolio_limits,
+)
+from services.health.model import Severity
+from tests.health_history import T0, number, record
+from tests.services.health.big_fleet import build_fleet
+
+
+def test_an_empty_fleet_counts_zero_at_every_severity(store_session: Session) -> None:
+    assert by_severity(session=store_session) == dict.fromkeys(Severity, 0)
+    assert by_business(session=store_session) == [] and portfolio_limits(session=store_session) == []
+
+
+def test_counts_by_severity_status_business_and_waba(store_session: Session) -> None:
+    build_fleet(store_session, wabas=4, per_waba=30, banned=(2,))
+    assert by_severity(session=store_session) == {
+        Severity.BLOCKED: 30,
+        Severity.AT_RISK: 0,
+        Severity.WATCH: 1,
+        Severity.UNKNOWN: 0,
+        Severity.OK: 89,
+    }
+    assert by_status(session=store_session) == {"CONNECTED": 120}
+    assert by_business(session=store_session) == [
+        Group("900000", "Acme Retail", 60, 30),
+        Group("900001", "Bright Foods", 60, 1),
+    ]
+    wabas = by_waba(session=store_session)
+    assert [(g.name, g.numbers, g.needing_attention) for g in wabas] == [
+        ("Brand 00", 30, 0),
+        ("Brand 01", 30, 1),
+        ("Brand 02", 30, 30),
+        ("Brand 03", 30, 0),
+    ]
+
+
+def test_a_waba_in_no_known_portfolio_counts_as_its_own(store_session: Session) -> None:
+    record(store_session, [(T0, [number("301", status=None), number("302")])])
+    assert by_business(session=store_session) == [Group("waba:2000000000000011", "Jasper's Market", 2, 0)]
+    assert by_status(session=store_session) == {None: 1, "CONNECTED": 1}
+
+
+def test_portfolio_limits_come_from_the_newest_poll_with_a_count_of_numbers(store_session: Session) -> None:
+    build_fleet(store_session, wabas=4, per_waba=10)
+    raised = T0.replace(hour=13)
+    record(store_session, [(raised, [number("301", limit="TIER_100K")])])
+    assert portfolio_limits(session=store_session) == [
+        Portfolio("900000", "Acme Retail", "10,000 customers a day", 20),
+        Portfolio("900001", "Bright Foods", "10,000 customers a day", 20),
+        Portfolio("waba:2000000000000011", "Jasper's Market", "100,000 customers a day", 1),
+    ]
