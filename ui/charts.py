@@ -252,17 +252,7 @@ def history_figure(
         type="category", categoryorder="array", categoryarray=list(LANES), autorange="reversed", fixedrange=True
     )
     figure.update_annotations(xanchor="left", x=0, font={"size": 14})  # the number titles, over the lanes' start
-    figure.update_layout(
-        barmode="overlay",
-        bargap=0.15,
-        uniformtext={"mode": "hide", "minsize": MIN_LABEL_PX},
-        legend={"orientation": "h", "yref": "container", "y": 1, "yanchor": "top", "xanchor": "left", "x": 0},
-        margin={"l": 10, "r": 10, "t": TOP_PX, "b": BOTTOM_PX},
-        height=TOP_PX + paper + BOTTOM_PX,
-        hovermode="closest",
-        plot_bgcolor="#ffffff",
-    )
-    return figure
+    return _laid_out(figure, paper)
 
 
 def _points(figure: go.Figure, found: Sequence[Band], *, row: int, tz: tzinfo) -> None:
@@ -488,6 +478,11 @@ def template_history_figure(
         fixedrange=True,
     )
     figure.update_annotations(xanchor="left", x=0, font={"size": 14})
+    return _laid_out(figure, paper)
+
+
+def _laid_out(figure: go.Figure, paper: int) -> go.Figure:
+    """The lane figures' one look: overlaid bands, labels hidden where they do not fit, the legend on top."""
     figure.update_layout(
         barmode="overlay",
         bargap=0.15,
