@@ -138,13 +138,19 @@ def test_one_figure_holds_exactly_the_recorded_health_per_number_on_one_time_axi
 
 
 def test_a_summary_says_how_much_of_the_range_was_observed_and_since_when(recorded: None) -> None:
+    # The longest gap is the one since the last poll (BASE + 70 min), so it grows with the suite's running time.
+    earliest = datetime.now(UTC) - BASE - timedelta(minutes=70)
     at = _page(numbers="301", range="24h").run()
+    latest = datetime.now(UTC) - BASE - timedelta(minutes=70)
     summary = next(seen(m.value) for m in at.markdown if seen(m.value).startswith("Observed "))
-    assert re.fullmatch(
-        r"Observed \d+(\.\d)?% of the range; 2 gaps, longest 1 h \d+ min\. "
+    found = re.fullmatch(
+        r"Observed \d+(\.\d)?% of the range; 2 gaps, longest (\d+) h (\d+) min\. "
         r"No history before \d+ \w{3} \d{4}, \d\d:\d\d UTC\.",
         summary,
-    ), summary
+    )
+    assert found, summary
+    longest = timedelta(hours=int(found[2]), minutes=int(found[3]))
+    assert earliest - timedelta(minutes=1) <= longest <= latest + timedelta(minutes=1), summary
     before = next(t for t in _figures(at)[0]["data"] if t["name"].startswith("No history before"))
     assert before["base"][0] < _wall(0)[0]
 
