@@ -363,6 +363,8 @@ class AlertChannel(SQLModel, table=True):
     enabled: bool = Field(default=True)
     config_ciphertext: str = Field(sa_column=Column(Text, nullable=False))
     from_settings: bool = Field(default=False)
+    # The language its emails and webhook messages are written in: a tag of services.language ("en", "zh-Hans").
+    language: str = Field(default="en", max_length=16, sa_column_kwargs={"server_default": "en"})
 
 
 class AlertDelivery(SQLModel, table=True):

@@ -23,7 +23,7 @@ def test_chinese_reads_the_catalogue_and_fills_the_same_values() -> None:
     with speaking(CHINESE):
         assert _("API credentials") == "API凭据"
         assert _("Created {day} by {who}", day="2026年12月2日", who="ops") == "2026年12月2日 由 ops 创建"
-        assert plural("{count} open alert", "{count} open alerts", 3) == "3 个未处理的警报"
+        assert plural("{count} open alert", "{count} open alerts", 3) == "3 个未处理的告警"
         assert _("A sentence nobody translated") == "A sentence nobody translated"
 
 
