@@ -305,19 +305,31 @@ def _account_attention(session: Session) -> list[Attention]:
     return found
 
 
+def _recently_changed(session: Session, *, since: datetime, wanted: int) -> list[str]:
+    """The numbers whose health changed most recently since `since` and that no longer need attention, newest first.
+
+    Walks the history's `since` index backwards and stops after a few times `wanted` changes (more while numbers
+    repeat), so the cost follows `wanted`, not the fleet: grouping every change of the window by number read it all.
+    A second sort key would make SQLite sort each whole group of changes at one moment; ties stay in index order."""
+    statement = (
+        select(HealthInterval.phone_number_id)
+        .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
+        .where(col(HealthInterval.since) >= since, col(PhoneNumber.severity) > int(Severity.WATCH))
+        .order_by(col(HealthInterval.since).desc())
+    )
+    read = wanted * 4
+    while True:
+        changed = list(session.exec(statement.limit(read)))
+        found = list(dict.fromkeys(changed))
+        if len(found) >= wanted or len(changed) < read:
+            return found[:wanted]
+        read *= 4
+
+
 def recoveries(*, session: Session, now: datetime, limit: int = RECOVERED_SHOWN) -> list[Recovery]:
     """Numbers that needed attention in the last 7 days and no longer do, newest recovery first (at most `limit`)."""
     window = now - RECOVERY_WINDOW
-    changed = func.max(col(HealthInterval.since)).label("changed")
-    candidates = (
-        select(HealthInterval.phone_number_id, changed)
-        .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
-        .where(col(HealthInterval.since) >= window, col(PhoneNumber.severity) > int(Severity.WATCH))
-        .group_by(col(HealthInterval.phone_number_id))
-        .order_by(changed.desc())
-        .limit(RECOVERY_CANDIDATES)
-    )
-    ids = [number_id for number_id, _ in session.exec(candidates)]
+    ids = _recently_changed(session, since=window, wanted=RECOVERY_CANDIDATES)
     rows: dict[str, list[HealthInterval]] = {}
     for row in history.read(session=session, phone_number_ids=ids, start=window, end=now):
         rows.setdefault(row.phone_number_id, []).append(row)
