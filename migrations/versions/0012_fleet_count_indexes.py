@@ -1,7 +1,7 @@
 """fleet count indexes: the overview's counts read from indexes alone, whatever the fleet's size
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 
 The counts by WABA, business portfolio and messaging limit, and by status, scan a covering index instead of the
 numbers' rows; nothing is rewritten.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
