@@ -294,7 +294,7 @@ def fleet_rows(shown: FleetPage, *, tz: tzinfo) -> None:
     # Loaded once there is a fleet to show, not when the module is imported as the ASGI app.
     import pandas as pd
 
-    from ui import charts as strips
+    from ui import strips
 
     numbers = [row.number for row in shown.rows]
     labels = [f"{row.severity.icon} {number_label(row.number)}" for row in shown.rows]

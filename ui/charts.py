@@ -361,24 +361,6 @@ def _gaps(figure: go.Figure, gaps: Sequence[Gap], *, row: int, tz: tzinfo, legen
     )
 
 
-UNWATCHED_SQUARE = "▫️"
-SEVERITY_SQUARES = {
-    Severity.BLOCKED: "🟥",
-    Severity.AT_RISK: "🟧",
-    Severity.WATCH: "🟨",
-    Severity.UNKNOWN: "⬜",
-    Severity.OK: "🟩",
-}
-
-
-STRIP_COLUMN_PX = 265  # 14 squares at the grid's 14 px font (245 px), with its padding
-
-
-def severity_strip(worst: Sequence[Severity | None]) -> str:
-    """One square per day, oldest first, coloured by the worst severity of that day."""
-    return "".join(UNWATCHED_SQUARE if severity is None else SEVERITY_SQUARES[severity] for severity in worst)
-
-
 # --- Message templates: a status lane and a quality lane over time, in the look of the numbers' figure ----------
 
 TEMPLATE_LANES = (N_("Status"), N_("Quality"))
