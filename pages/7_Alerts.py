@@ -8,7 +8,7 @@ from services.alerts import lifecycle, switches, tables, views
 from services.alerts.rules import SEVERITIES
 from services.language import languages
 from services.language.formatting import number_text
-from services.language.translate import N_, _, lazy
+from services.language.translate import _, lazy, lazy_in
 from services.moments import column_format, zone_name
 from ui.layout import page_setup
 from ui.moments import viewer_zone
@@ -25,9 +25,14 @@ st.caption(
 
 # The options are English keys (the widget's value); each is shown in the reader's language.
 SHOWN_STATES = {
-    N_("Open"): ("open",),
-    N_("Acknowledged or snoozed"): ("acknowledged", "snoozed"),
-    N_("Resolved"): ("resolved",),
+    "Open": ("open",),
+    "Acknowledged or snoozed": ("acknowledged", "snoozed"),
+    "Resolved": ("resolved",),
+}
+SHOWN_WORDS = {
+    "Open": lazy_in("alert state", "Open"),
+    "Acknowledged or snoozed": lazy("Acknowledged or snoozed"),
+    "Resolved": lazy_in("alert state", "Resolved"),
 }
 NOTHING_SHOWN = {
     "Open": lazy("No alert here: nothing is open for this selection."),
@@ -42,9 +47,11 @@ with Session(page.console.engine) as session:
     businesses = views.businesses(session=session)
     wabas = views.wabas(session=session)
     state_col, severity_col, business_col, waba_col = st.columns(4)
-    shown = state_col.selectbox(_("Alerts"), list(SHOWN_STATES), format_func=_, key="alerts_state")
+    shown = state_col.selectbox(
+        _("Alerts"), list(SHOWN_STATES), format_func=lambda shown: str(SHOWN_WORDS[shown]), key="alerts_state"
+    )
     severities = severity_col.multiselect(
-        _("Severity"), list(SEVERITIES), format_func=tables.severity_words, key="alerts_severity"
+        _("Severity"), list(SEVERITIES), format_func=tables.severity_words, key="alerts_severity", placeholder=_("Any")
     )
     business = business_col.selectbox(
         _("Business portfolio"),

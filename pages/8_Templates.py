@@ -180,19 +180,39 @@ def every_template() -> None:
     search = st.text_input(_("Search by name"), placeholder=_("Part of the template's name"), key="templates_search")
     with st.container(horizontal=True, gap="small"):
         chosen_wabas = st.multiselect(
-            _("WhatsApp Business Account"), list(wabas), format_func=wabas.__getitem__, key="templates_wabas"
+            _("WhatsApp Business Account"),
+            list(wabas),
+            format_func=wabas.__getitem__,
+            key="templates_wabas",
+            placeholder=_("Any"),
         )
         statuses = st.multiselect(
-            _("Status"), choices.statuses, format_func=template_status_words, key="templates_statuses"
+            _("Status"),
+            choices.statuses,
+            format_func=template_status_words,
+            key="templates_statuses",
+            placeholder=_("Any"),
         )
         categories = st.multiselect(
-            _("Category"), choices.categories, format_func=template_category_words, key="templates_categories"
+            _("Category"),
+            choices.categories,
+            format_func=template_category_words,
+            key="templates_categories",
+            placeholder=_("Any"),
         )
         qualities = st.multiselect(
-            _("Quality"), choices.qualities, format_func=template_quality_words, key="templates_qualities"
+            _("Quality"),
+            choices.qualities,
+            format_func=template_quality_words,
+            key="templates_qualities",
+            placeholder=_("Any"),
         )
         languages = st.multiselect(
-            _("Language"), choices.languages, format_func=language_words, key="templates_languages"
+            _("Language"),
+            choices.languages,
+            format_func=language_words,
+            key="templates_languages",
+            placeholder=_("Any"),
         )
     attention = st.toggle(_("Only those that need attention"), key="templates_attention")
     query = TemplateQuery(

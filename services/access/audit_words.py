@@ -19,7 +19,7 @@ from services.access.roles import DEMO_ADMIN, SYSTEM
 from services.configurations import marketing_actions
 from services.demo import MARKER as DEMO_HISTORY
 from services.health.vocabulary import status_words
-from services.language.translate import N_, LazyText, _, lazy
+from services.language.translate import N_, LazyText, _, lazy, lazy_in
 from services.moments import moment_words
 from services.store.models import AuditEvent, Credential, PhoneNumber
 
@@ -97,10 +97,10 @@ TOKEN_STATES = {
     "unknown": lazy("Not checked yet"),
 }
 ALERT_STATES = {
-    "open": lazy("Open"),
-    "acknowledged": lazy("Acknowledged"),
-    "snoozed": lazy("Snoozed"),
-    "resolved": lazy("Resolved"),
+    "open": lazy_in("alert state", "Open"),
+    "acknowledged": lazy_in("alert state", "Acknowledged"),
+    "snoozed": lazy_in("alert state", "Snoozed"),
+    "resolved": lazy_in("alert state", "Resolved"),
 }
 SEVERITIES = {"critical": lazy("critical"), "warning": lazy("warning"), "info": lazy("info")}
 ROLES = {"admin": lazy("admin"), "viewer": lazy("viewer")}

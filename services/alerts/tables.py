@@ -10,17 +10,17 @@ import pandas as pd
 from services.alerts.views import AlertView
 from services.alerts.wording import stored, subject_words
 from services.language.formatting import number_text
-from services.language.translate import _, lazy
+from services.language.translate import _, lazy, lazy_in
 from services.moments import moment_words
 
 _SEVERITY_WORDS = {"critical": lazy("🔴 Critical"), "warning": lazy("🟠 Warning"), "info": lazy("🔵 Info")}
 # The severity inside a sentence: 'sends warning and worse'.
 _SEVERITY_NAMES = {"critical": lazy("critical"), "warning": lazy("warning"), "info": lazy("info")}
 _STATE_WORDS = {
-    "open": lazy("Open"),
-    "acknowledged": lazy("Acknowledged"),
-    "snoozed": lazy("Snoozed"),
-    "resolved": lazy("Resolved"),
+    "open": lazy_in("alert state", "Open"),
+    "acknowledged": lazy_in("alert state", "Acknowledged"),
+    "snoozed": lazy_in("alert state", "Snoozed"),
+    "resolved": lazy_in("alert state", "Resolved"),
 }
 _SUBJECT_WORDS = {
     "number": lazy("Phone number"),

@@ -67,7 +67,7 @@ def test_an_open_alert_reads_in_chinese_while_the_store_keeps_english(blocked: N
     table = at.dataframe[0].value
     [title] = list(table["内容"])
     assert title.startswith("+1 212-555-0107 (Aurora Coffee Deliveries) ") and _chinese(title)
-    assert list(table["严重程度"]) == ["🔴 严重"] and list(table["状态"]) == ["打开"]
+    assert list(table["严重程度"]) == ["🔴 严重"] and list(table["状态"]) == ["未处理"]
     assert "电子邮件：On-call team，发送警告及更严重的告警" in [seen(t.label) for t in at.toggle]
     with Session(open_store()) as session:
         assert session.exec(select(Alert)).one().title.startswith("+1 212-555-0107 (Aurora Coffee Deliveries) cannot")

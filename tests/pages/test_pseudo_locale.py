@@ -122,6 +122,17 @@ def untranslated(texts: list[str], names: set[str]) -> list[str]:
     return found
 
 
+# What the browser shows in a widget with no placeholder of ours: Streamlit's own English words.
+STREAMLIT_DEFAULT_PLACEHOLDER = "Choose options"
+
+
+def placeholders(at: AppTest) -> list[str]:
+    """The placeholders an empty widget shows; an unset one on a multiselect is Streamlit's English default."""
+    shown = [w.proto.placeholder or STREAMLIT_DEFAULT_PLACEHOLDER for w in at.multiselect if not w.value]
+    shown += [w.proto.placeholder for w in [*at.text_input, *at.text_area] if w.proto.placeholder]
+    return shown
+
+
 @pytest.fixture
 def pseudo_demo(
     console_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
@@ -141,6 +152,7 @@ def test_every_word_on_a_translated_page_comes_from_the_catalogue(pseudo_demo: N
     at = reach(at.run())
     assert not at.exception, at.exception
     texts, _formats = rendered(at)
+    texts += placeholders(at)
     assert len(texts) > 5
     assert any(MARKED.search(text) for text in texts), "the pseudo-locale did not take"
     missing = untranslated(texts, _names_in_the_store() | NAMES)

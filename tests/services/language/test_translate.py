@@ -61,3 +61,13 @@ def test_a_context_without_a_language_asks_the_fallback() -> None:
     finally:
         current.set_fallback(lambda: None)
     assert seen == ["登录"]
+
+
+def test_one_english_word_for_two_things_is_told_apart_by_its_context() -> None:
+    from services.language.translate import in_context, lazy_in
+
+    state = lazy_in("alert state", "Open")
+    with speaking(ENGLISH):
+        assert (in_context("alert state", "Open"), str(state), _("Open")) == ("Open", "Open", "Open")
+    with speaking(CHINESE):
+        assert (in_context("alert state", "Open"), str(state), _("Open")) == ("未处理", "未处理", "打开")
