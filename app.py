@@ -19,7 +19,9 @@ from services.health.fleet_table import NO_STATUS, FleetPage, FleetQuery, fleet_
 from services.health.model import Severity
 from services.health.overview import STRIP_DAYS, Attention, FleetHealth, fleet_health, number_label
 from services.health.vocabulary import can_send_words, limit_short, status_words, throughput_short
-from services.moments import COLUMN_FORMAT, moment_words, zone_name
+from services.language.formatting import number_text
+from services.language.translate import N_, _, plural
+from services.moments import column_format, moment_words, zone_name
 from services.templates import views as template_views
 from services.web.lifespan import lifespan
 from services.web.routes import routes
@@ -63,20 +65,25 @@ def overview() -> None:
     page = page_setup("Overview", sidebar="collapsed")
     console = page.console
     st.title(PRODUCT)
-    st.caption("Connect WhatsApp Business phone numbers to your marketing platform and watch their health over time.")
+    st.caption(
+        _("Connect WhatsApp Business phone numbers to your marketing platform and watch their health over time.")
+    )
     if console.settings.demo:
         st.info(
-            "**Demo mode.** You are signed in automatically as the demo admin. The console runs on its built-in "
-            "Graph API simulator with demo data: a seeded business "
-            "portfolio with 30+ days of health history; no real WhatsApp number is touched. To add an API credential, "
-            "use business ID `1000000000000001` with one of the demo tokens: `EAADEMOTOKEN` (valid), `EAADEMOEXPIRED` "
-            "(expired), `EAADEMONOPERM` (lacks `whatsapp_business_management`) or `EAADEMOREVOKED` (revoked).",
+            _(
+                "**Demo mode.** You are signed in automatically as the demo admin. The console runs on its built-in "
+                "Graph API simulator with demo data: a seeded business "
+                "portfolio with 30+ days of health history; no real WhatsApp number is touched. To add an API "
+                "credential, use business ID `1000000000000001` with one of the demo tokens: `EAADEMOTOKEN` (valid), "
+                "`EAADEMOEXPIRED` (expired), `EAADEMONOPERM` (lacks `whatsapp_business_management`) or "
+                "`EAADEMOREVOKED` (revoked)."
+            ),
             icon="🧪",
         )
 
     links = [link for link in NAVIGATION[1:] if link[1] not in ADMIN_ONLY or page.actor.is_admin]
     for column, (path, label, icon) in zip(st.columns(len(links)), links, strict=True):
-        column.page_link(path, label=label, icon=icon)
+        column.page_link(path, label=_(label), icon=icon)
 
     tz = viewer_zone()
     with Session(console.engine) as session:
@@ -84,7 +91,7 @@ def overview() -> None:
         templates = template_views.trouble_counts(session=session)
     if not health.total:
         st.info(
-            "No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches."
+            _("No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches.")
         )
         st.stop()
 
@@ -92,55 +99,97 @@ def overview() -> None:
     if troubled := templates_line(templates):
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.markdown(troubled)
-        right.page_link(TEMPLATES_PAGE, label="Open Templates", icon="🧾")
+        right.page_link(TEMPLATES_PAGE, label=_("Open Templates"), icon="🧾")
     needs_attention(health, tz)
     fleet_table(console.engine, tz=tz, now=console.clock())
     portfolio_limits(health)
 
 
+# How many numbers are at a severity ("12 blocked"); msgids, said with _() and the count.
+COUNTED = {
+    Severity.BLOCKED: N_("{count} blocked"),
+    Severity.AT_RISK: N_("{count} at risk"),
+    Severity.WATCH: N_("{count} to watch"),
+    Severity.UNKNOWN: N_("{count} unknown"),
+    Severity.OK: N_("{count} OK"),
+}
+TEMPLATES_COUNTED = {
+    Severity.BLOCKED: N_("{count} paused or disabled"),
+    Severity.AT_RISK: N_("{count} at risk (rejected or low quality)"),
+}
+
+
+def list_separator() -> str:
+    """What goes between the items of a list in a sentence: ', ' ('、' in Chinese)."""
+    # Translators: the separator between the items of a list, with its space if the language uses one.
+    return _(", ")
+
+
 def counts_line(health: FleetHealth) -> str:
     """'**100,000 numbers:** ⛔ 12 blocked · 🟠 40 at risk · …', leaving out the severities no number has."""
-    words = {Severity.WATCH: "to watch", Severity.OK: "OK"}
     counted = [
-        f"{severity.icon} {count:,} {words.get(severity, severity.label.lower())}"
+        f"{severity.icon} {_(COUNTED[severity], count=number_text(count))}"
         for severity, count in health.counts.items()
         if count
     ]
-    return f"**{health.total:,} number{'s' if health.total != 1 else ''}:** " + " · ".join(counted)
+    total = plural("**{number} number:**", "**{number} numbers:**", health.total, number=number_text(health.total))
+    return f"{total} " + " · ".join(counted)
 
 
 def templates_line(counts: Mapping[Severity, int]) -> str:
     """'**Message templates:** ⛔ 2 paused or disabled · 🟠 1 at risk', or nothing while none is in trouble."""
-    words = {Severity.BLOCKED: "paused or disabled", Severity.AT_RISK: "at risk (rejected or low quality)"}
-    troubled = [f"{severity.icon} {counts[severity]:,} {words[severity]}" for severity in words if counts.get(severity)]
-    return "**Message templates:** " + " · ".join(troubled) if troubled else ""
+    troubled = [
+        f"{severity.icon} {_(words, count=number_text(counts[severity]))}"
+        for severity, words in TEMPLATES_COUNTED.items()
+        if counts.get(severity)
+    ]
+    return _("**Message templates:**") + " " + " · ".join(troubled) if troubled else ""
 
 
 def needs_attention(health: FleetHealth, tz: tzinfo) -> None:
-    st.subheader("Needs attention")
+    st.subheader(_("Needs attention"))
     if not health.attention:
-        st.success("Nothing needs attention: every number can send, and every token is fine.")
+        st.success(_("Nothing needs attention: every number can send, and every token is fine."))
     for item in health.attention[:ATTENTION_SHOWN]:
         attention_item(item, tz)
     if len(health.attention) > ATTENTION_SHOWN:
-        with st.expander(f"{len(health.attention) - ATTENTION_SHOWN} more"):
+        with st.expander(_("{count} more", count=number_text(len(health.attention) - ATTENTION_SHOWN))):
             for item in health.attention[ATTENTION_SHOWN:]:
                 attention_item(item, tz)
     if health.more_numbers:
         more = health.more_numbers
-        st.caption(f"{more:,} more number{'s' if more > 1 else ''} need{'s' if more == 1 else ''} attention.")
-        st.button("Show every number that needs attention", icon="🔎", on_click=_show_attention_worthy)
+        st.caption(
+            plural(
+                "{number} more number needs attention.",
+                "{number} more numbers need attention.",
+                more,
+                number=number_text(more),
+            )
+        )
+        st.button(_("Show every number that needs attention"), icon="🔎", on_click=_show_attention_worthy)
     if health.unknown:
         st.caption(
-            f"❔ Meta has not reported the health of {health.unknown:,} number{'s' if health.unknown > 1 else ''} "
-            "yet: they are marked Unknown below until the next poll."
+            "❔ "
+            + plural(
+                "Meta has not reported the health of {number} number yet: they are marked Unknown below until the "
+                "next poll.",
+                "Meta has not reported the health of {number} numbers yet: they are marked Unknown below until the "
+                "next poll.",
+                health.unknown,
+                number=number_text(health.unknown),
+            )
         )
     if health.recovered:
-        with st.expander(f"Recovered in the last 7 days ({len(health.recovered)})"):
+        with st.expander(_("Recovered in the last 7 days ({count})", count=number_text(len(health.recovered)))):
             for recovery in health.recovered:
                 st.markdown(
-                    f"- ✅ **{plain(recovery.subject)}** {plain(recovery.sentence)}; "
-                    f"recovered on {plain(moment_words(recovery.recovered_at, tz))}"
+                    "- ✅ "
+                    + _(
+                        "**{subject}** {sentence}; recovered on {moment}",
+                        subject=plain(recovery.subject),
+                        sentence=plain(recovery.sentence),
+                        moment=plain(moment_words(recovery.recovered_at, tz)),
+                    )
                 )
 
 
@@ -171,7 +220,7 @@ def _open_from_url() -> None:
 
 def fleet_table(engine: Engine, *, tz: tzinfo, now: datetime) -> None:
     """Search, filters, a pager and the page's numbers in two renderings (phone and full width)."""
-    st.subheader("Fleet health")
+    st.subheader(_("Fleet health"))
     _open_from_url()
     with Session(engine) as session:
         severities = fleet_counts.by_severity(session=session)
@@ -179,35 +228,42 @@ def fleet_table(engine: Engine, *, tz: tzinfo, now: datetime) -> None:
         businesses = {group.id: group for group in fleet_counts.by_business(session=session)}
         search_column, health_column, status_column, business_column = st.columns([3, 2, 2, 2])
         search_column.text_input(
-            "Search", key=SEARCH, placeholder="Number, name, WABA or business portfolio", on_change=_first_page
+            _("Search"),
+            key=SEARCH,
+            placeholder=_("Number, name, WABA or business portfolio"),
+            on_change=_first_page,
         )
         health_column.multiselect(
-            "Health",
+            _("Health"),
             list(Severity),
-            format_func=lambda s: f"{s.icon} {s.label} ({severities.get(s, 0):,})",
+            format_func=lambda s: f"{s.icon} {s.label} ({number_text(severities.get(s, 0))})",
             key=SEVERITIES,
-            placeholder="Any",
+            placeholder=_("Any"),
             on_change=_first_page,
         )
         status_options = [status or NO_STATUS for status in statuses]
         status_options += [s for s in st.session_state[STATUSES] if s not in status_options]
         status_counts = {status or NO_STATUS: count for status, count in statuses.items()}
         status_column.multiselect(
-            "Status",
+            _("Status"),
             status_options,
-            format_func=lambda s: f"{status_words(None if s == NO_STATUS else s)} ({status_counts.get(s, 0):,})",
+            format_func=lambda s: (
+                f"{status_words(None if s == NO_STATUS else s)} ({number_text(status_counts.get(s, 0))})"
+            ),
             key=STATUSES,
-            placeholder="Any",
+            placeholder=_("Any"),
             on_change=_first_page,
         )
         if st.session_state[BUSINESS] not in businesses:
             if st.session_state[BUSINESS]:
-                st.warning("The business portfolio in the link has no monitored numbers; showing every portfolio.")
+                st.warning(_("The business portfolio in the link has no monitored numbers; showing every portfolio."))
             st.session_state[BUSINESS] = ""
         business_column.selectbox(
-            "Business portfolio",
+            _("Business portfolio"),
             ["", *businesses],
-            format_func=lambda key: f"{businesses[key].name} ({businesses[key].numbers:,})" if key else "Any",
+            format_func=lambda key: (
+                f"{businesses[key].name} ({number_text(businesses[key].numbers)})" if key else _("Any")
+            ),
             key=BUSINESS,
             on_change=_first_page,
         )
@@ -222,12 +278,14 @@ def fleet_table(engine: Engine, *, tz: tzinfo, now: datetime) -> None:
     st.session_state[PAGE] = shown.query.page
     st.query_params.from_dict(shown.query.query_params())
     if not shown.total:
-        st.info("No number matches this search and these filters.")
+        st.info(_("No number matches this search and these filters."))
         return
     pager, counted = st.columns([1, 4], vertical_alignment="bottom")
-    pager.number_input("Page", min_value=1, max_value=shown.pages, step=1, key=PAGE)
+    pager.number_input(_("Page"), min_value=1, max_value=shown.pages, step=1, key=PAGE)
     counted.caption(
-        f"Page {shown.query.page:,} of {shown.pages:,} · {shown.total:,} number{'s' if shown.total != 1 else ''}"
+        _("Page {page} of {pages}", page=number_text(shown.query.page), pages=number_text(shown.pages))
+        + " · "
+        + plural("{number} number", "{number} numbers", shown.total, number=number_text(shown.total))
     )
     fleet_rows(shown, tz=tz)
 
@@ -236,104 +294,117 @@ def fleet_rows(shown: FleetPage, *, tz: tzinfo) -> None:
     # Loaded once there is a fleet to show, not when the module is imported as the ASGI app.
     import pandas as pd
 
-    from ui import charts as strips
+    from ui import strips
 
     numbers = [row.number for row in shown.rows]
     labels = [f"{row.severity.icon} {number_label(row.number)}" for row in shown.rows]
     details = [number_page_url(n.id) for n in numbers]
     # Two renderings of one page of the table; the style below shows the phone one under 640 px, the full one above.
+    number, can_send, status, quality = _("Number"), _("Can send"), _("Status"), _("Quality")
+    strip, per_day, throughput = _("Last {days} days", days=STRIP_DAYS), _("Customers a day"), _("Throughput")
+    polled, detail, open_it = _("Last polled"), _("Details"), _("Open")
     st.html(RESPONSIVE_TABLES)
     with st.container(key="fleet_phone"):
-        st.caption("Worst first. Open a number for its health in words and its history.")
+        st.caption(_("Worst first. Open a number for its health in words and its history."))
         st.dataframe(
-            pd.DataFrame(
-                {"Number": labels, "Can send": [can_send_words(n.can_send) for n in numbers], "Details": details}
-            ),
+            pd.DataFrame({number: labels, can_send: [can_send_words(n.can_send) for n in numbers], detail: details}),
             hide_index=True,
             width="stretch",
             column_config={
-                "Number": st.column_config.TextColumn(width=220),
-                "Can send": st.column_config.TextColumn(width=80),
-                "Details": st.column_config.LinkColumn(display_text="Open", width=50),
+                number: st.column_config.TextColumn(width=220),
+                can_send: st.column_config.TextColumn(width=80),
+                detail: st.column_config.LinkColumn(display_text=open_it, width=50),
             },
         )
     with st.container(key="fleet_full"):
         st.caption(
-            f"Worst first. The strip shows each of the last {STRIP_DAYS} days ({zone_name(tz)} days), "
-            "newest on the right, by the worst the number was that day: "
-            + ", ".join(f"{strips.SEVERITY_SQUARES[s]} {s.label.lower()}" for s in Severity)
-            + f", {strips.UNWATCHED_SQUARE} not watched."
+            _(
+                "Worst first. The strip shows each of the last {days} days ({zone} days), newest on the right, by "
+                "the worst the number was that day: {key}, {unwatched} not watched.",
+                days=STRIP_DAYS,
+                zone=zone_name(tz),
+                key=list_separator().join(f"{strips.SEVERITY_SQUARES[s]} {s.label.lower()}" for s in Severity),
+                unwatched=strips.UNWATCHED_SQUARE,
+            )
         )
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Number": labels,
-                    "Can send": [can_send_words(n.can_send) for n in numbers],
-                    "Status": [status_words(n.status) for n in numbers],
-                    "Quality": [quality_text(n.quality_rating) for n in numbers],
-                    f"Last {STRIP_DAYS} days": [strips.severity_strip(row.daily_worst) for row in shown.rows],
-                    "Customers a day": [limit_short(n.messaging_limit) for n in numbers],
-                    "Throughput": [throughput_short(n.throughput_level) for n in numbers],
-                    "Last polled": pd.to_datetime([n.last_polled_at for n in numbers], utc=True).tz_convert(tz),
-                    "Details": details,
+                    number: labels,
+                    can_send: [can_send_words(n.can_send) for n in numbers],
+                    status: [status_words(n.status) for n in numbers],
+                    quality: [quality_text(n.quality_rating) for n in numbers],
+                    strip: [strips.severity_strip(row.daily_worst) for row in shown.rows],
+                    per_day: [limit_short(n.messaging_limit) for n in numbers],
+                    throughput: [throughput_short(n.throughput_level) for n in numbers],
+                    polled: pd.to_datetime([n.last_polled_at for n in numbers], utc=True).tz_convert(tz),
+                    detail: details,
                 }
             ),
             hide_index=True,
             width="stretch",
             # Fixed widths keep every column, and the newest day of the strip, on screen at 1440 px.
             column_config={
-                "Number": st.column_config.TextColumn(width=275, pinned=True),
-                "Can send": st.column_config.TextColumn(width=80),
-                "Status": st.column_config.TextColumn(width=130),
-                "Quality": st.column_config.TextColumn(width=120),
-                f"Last {STRIP_DAYS} days": st.column_config.TextColumn(width=strips.STRIP_COLUMN_PX),
-                "Customers a day": st.column_config.TextColumn(
-                    width=110, help="The business portfolio's messaging limit"
-                ),
-                "Throughput": st.column_config.TextColumn(width=75),
-                "Last polled": st.column_config.DatetimeColumn(format=COLUMN_FORMAT, width=135),
-                "Details": st.column_config.LinkColumn(display_text="Open", width=55),
+                number: st.column_config.TextColumn(width=275, pinned=True),
+                can_send: st.column_config.TextColumn(width=80),
+                status: st.column_config.TextColumn(width=130),
+                quality: st.column_config.TextColumn(width=120),
+                strip: st.column_config.TextColumn(width=strips.STRIP_COLUMN_PX),
+                per_day: st.column_config.TextColumn(width=110, help=_("The business portfolio's messaging limit")),
+                throughput: st.column_config.TextColumn(width=75),
+                polled: st.column_config.DatetimeColumn(format=column_format(), width=135),
+                detail: st.column_config.LinkColumn(display_text=open_it, width=55),
             },
         )
 
 
 def portfolio_limits(health: FleetHealth) -> None:
-    st.subheader("Messaging limits by business portfolio")
+    st.subheader(_("Messaging limits by business portfolio"))
     st.caption(
-        "Since October 2025 Meta sets the messaging limit per business portfolio: all its numbers share it, "
-        "and one number can use all of it. A lower quality rating no longer lowers it."
+        _(
+            "Since October 2025 Meta sets the messaging limit per business portfolio: all its numbers share it, "
+            "and one number can use all of it. A lower quality rating no longer lowers it."
+        )
     )
     for portfolio in health.portfolios[:PORTFOLIOS_LISTED]:
         st.markdown(portfolio_line(portfolio))
     if len(health.portfolios) > PORTFOLIOS_LISTED:
-        with st.expander(f"{len(health.portfolios) - PORTFOLIOS_LISTED:,} more business portfolios"):
+        more = len(health.portfolios) - PORTFOLIOS_LISTED
+        with st.expander(
+            plural(
+                "{number} more business portfolio", "{number} more business portfolios", more, number=number_text(more)
+            )
+        ):
             for portfolio in health.portfolios[PORTFOLIOS_LISTED:]:
                 st.markdown(portfolio_line(portfolio))
 
 
 def portfolio_line(portfolio: fleet_counts.Portfolio) -> str:
-    count = f"{portfolio.numbers:,} number{'s' if portfolio.numbers != 1 else ''}"
+    count = plural("{number} number", "{number} numbers", portfolio.numbers, number=number_text(portfolio.numbers))
     return f"**{plain(portfolio.name)}**: {plain(portfolio.limit)} · {count}"
 
 
 def attention_item(item: Attention, tz: tzinfo) -> None:
     """One entry of Needs attention: who, what, since when, Meta's own words and what to do."""
-    since = f" · since {plain(moment_words(item.since, tz))}" if item.since else ""
+    since = " · " + _("since {moment}", moment=plain(moment_words(item.since, tz))) if item.since else ""
     lines = [f"{item.severity.icon} **{plain(item.subject)}** {plain(item.sentence)}{since}"]
     if item.numbers and not item.phone_number_id:
         rest = item.held - len(item.numbers)
-        more = f" and {rest:,} more" if rest > 0 else ""
-        lines.append(f"Numbers: {plain(', '.join(item.numbers))}{more}")
+        listed = plain(list_separator().join(item.numbers))
+        if rest > 0:
+            lines.append(_("Numbers: {numbers} and {count} more", numbers=listed, count=number_text(rest)))
+        else:
+            lines.append(_("Numbers: {numbers}", numbers=listed))
     if item.meta_says:
-        lines.append(f"Meta says: “{plain(item.meta_says)}”")
+        lines.append(_("Meta says: “{words}”", words=plain(item.meta_says)))
     if item.advice:
-        lines.append(f"What to do: {plain(item.advice)}")
+        lines.append(_("What to do: {advice}", advice=plain(item.advice)))
     if item.also:
-        lines.append(plain("Also, it " + "; it ".join(item.also) + "."))
+        lines.append(plain(_("Also, it {findings}.", findings=_("; it ").join(item.also))))
     with st.container(border=True):
         st.markdown("  \n".join(lines))
         if item.phone_number_id:
-            link_to(NUMBER_PAGE, label="Open its page", icon="📞", query_params={"number": item.phone_number_id})
+            link_to(NUMBER_PAGE, label=_("Open its page"), icon="📞", query_params={"number": item.phone_number_id})
 
 
 if __name__ == "__main__":

@@ -47,3 +47,16 @@ def headline(machine: dict[str, object]) -> str:
         f"Machine: {machine['cores']} cores ({machine['cpu']}), Python {machine['python']}, "
         f"SQLite {machine['sqlite']}, {machine['platform']}"
     )
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident size (VmHWM), in MB.
+
+    Not getrusage's ru_maxrss: Linux carries it across exec, so a child started by a large parent reports the
+    parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.figures import Samples, timed
+from benchmarks.machine import peak_rss_mb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OVERVIEW = PROJECT_ROOT / "app.py"
@@ -79,7 +79,7 @@ def measure(*, environment: dict[str, str], runs: int, profile: str | None = Non
             _render_once(shim)
         finally:
             shim.unlink()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    peak = peak_rss_mb()
     return OverviewRenders(render=render, peak_rss_mb=peak)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from benchmarks.figures import Samples, timed
+from benchmarks.machine import peak_rss_mb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MONITORING_PAGE = PROJECT_ROOT / "pages" / "3_Monitoring.py"
@@ -134,7 +134,7 @@ def measure(
         reads = [_read_once(engine, scenario) for _ in range(history_runs + 1)][1:]
         query[scenario.name] = Samples([seconds for _, seconds in reads])
         rows[scenario.name] = reads[-1][0]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    peak = peak_rss_mb()
     return Renders(render=render, history_query=query, history_rows=rows, peak_rss_mb=peak)
 
 

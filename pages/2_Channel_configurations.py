@@ -16,9 +16,11 @@ from services.configurations.records import (
     get,
     list_configurations,
     processing_ids,
+    status_words,
 )
-from services.configurations.runs import failure_reasons
+from services.configurations.runs import failure_reasons, warnings_of
 from services.health.fleet import numbers
+from services.language.translate import N_, _, lazy
 from services.moments import moment_words
 from services.store.models import ChannelConfiguration
 from ui import configuration_checks as checks
@@ -28,7 +30,7 @@ from ui.layout import page_setup
 from ui.moments import viewer_zone
 from ui.text import plain
 
-WHAT_IT_IS = (
+WHAT_IT_IS = lazy(
     "A **channel configuration** is what journeys send WhatsApp messages through: a sender number, reached "
     "through a stored WhatsApp API credential, and the marketing action (consent policy) its messages obey. "
     "Once its checks pass it is Active and can be used."
@@ -36,10 +38,10 @@ WHAT_IT_IS = (
 CONFIRM = "cc_confirm_deactivate"
 FILTERS = ("cc_filter_status", "cc_search")
 
-page = page_setup("Channel configurations", icon="📣")
+page = page_setup(N_("Channel configurations"), icon="📣")
 console, actor = page.console, page.actor
 tz = viewer_zone()
-st.title("Channel configurations")
+st.title(_("Channel configurations"))
 form.show_notice(console)
 for key in FILTERS:  # kept while the open form hides them (Streamlit forgets widgets it did not draw)
     if key in st.session_state:
@@ -75,53 +77,64 @@ def edit(row_id: int) -> None:
 
 
 def check_again(row: ChannelConfiguration, call: Callable[[Session], ChannelConfiguration | None], said: str) -> None:
-    """A lifecycle call that leaves the configuration Processing, then its checks on a worker."""
+    """A lifecycle call that leaves the configuration Processing, then its checks on a worker; `said` names it."""
     if run_action("", call) is not None:
         checks.start(actor, row.id)
-        form.notice("info", f"“{display_name(row)}” {said}; it is Processing while the checks run.")
+        form.notice("info", _(said, name=display_name(row)))
 
 
 def activate(row: ChannelConfiguration) -> None:
     call = lambda s: configurations.activate(  # noqa: E731
         session=s, actor=actor, configuration_id=row.id, expected_version=row.version, at=console.clock()
     )
-    check_again(row, call, "is being activated")
+    check_again(row, call, N_("“{name}” is being activated; it is Processing while the checks run."))
 
 
 def submit_again(row: ChannelConfiguration) -> None:
     call = lambda s: configurations.submit_again(  # noqa: E731
         session=s, actor=actor, configuration_id=row.id, expected_version=row.version, at=console.clock()
     )
-    check_again(row, call, "was submitted again")
+    check_again(row, call, N_("“{name}” was submitted again; it is Processing while the checks run."))
 
 
 def duplicate(row: ChannelConfiguration) -> None:
     copy_id = run_action("", lambda s: configurations.duplicate(session=s, actor=actor, configuration_id=row.id))
     if copy_id is not None:
         edit(copy_id)
-        form.notice("success", f"“{display_name(row)}” was duplicated as a new draft; it is open for editing.")
+        form.notice(
+            "success",
+            _("“{name}” was duplicated as a new draft; it is open for editing.", name=display_name(row)),
+        )
 
 
 def delete(row: ChannelConfiguration) -> None:
-    done = f"“{display_name(row)}” deleted."
+    done = _("“{name}” deleted.", name=display_name(row))
     call = lambda s: configurations.delete(  # noqa: E731
         session=s, actor=actor, configuration_id=row.id, expected_version=row.version
     )
     run_action(done, call)
 
 
-@st.dialog("Deactivate channel configuration")
 def confirm_deactivate(row_id: int, version: int, name: str) -> None:
-    st.write(f"Deactivate “{name}”? Journeys can no longer send through it. You can activate it again later.")
+    st.dialog(_("Deactivate channel configuration"))(_confirm_deactivate)(row_id, version, name)
+
+
+def _confirm_deactivate(row_id: int, version: int, name: str) -> None:
+    st.write(
+        _(
+            "Deactivate “{name}”? Journeys can no longer send through it. You can activate it again later.",
+            name=name,
+        )
+    )
     yes, no = st.columns(2)
-    if yes.button("Deactivate", type="primary", key="cc_deactivate_yes"):
+    if yes.button(_("Deactivate"), type="primary", key="cc_deactivate_yes"):
         call = lambda s: configurations.deactivate(  # noqa: E731
             session=s, actor=actor, configuration_id=row_id, expected_version=version, at=console.clock()
         )
-        run_action(f"“{name}” is Deactivated.", call)
+        run_action(_("“{name}” is Deactivated.", name=name), call)
         st.session_state.pop(CONFIRM, None)
         st.rerun()
-    if no.button("Cancel", key="cc_deactivate_no"):
+    if no.button(_("Cancel"), key="cc_deactivate_no"):
         st.session_state.pop(CONFIRM, None)
         st.rerun()
 
@@ -131,13 +144,13 @@ def actions(row: ChannelConfiguration) -> None:
     if not actor.is_admin:
         return
     status, updating = row.status, row.update_status == "processing"
-    shown = {
-        "Submit again": status == "failed",
-        "Edit": status in ("draft", "failed") or (status == "active" and not updating),
-        "Deactivate": status == "active" and not updating,
-        "Activate": status == "deactivated",
-        "Duplicate": status in ("active", "failed", "deactivated"),
-        "Delete": status in ("draft", "failed"),
+    shown = {  # English labels: the widget keys are made from them; each is shown translated
+        N_("Submit again"): status == "failed",
+        N_("Edit"): status in ("draft", "failed") or (status == "active" and not updating),
+        N_("Deactivate"): status == "active" and not updating,
+        N_("Activate"): status == "deactivated",
+        N_("Duplicate"): status in ("active", "failed", "deactivated"),
+        N_("Delete"): status in ("draft", "failed"),
     }
     handlers = {
         "Submit again": lambda: submit_again(row),
@@ -151,32 +164,47 @@ def actions(row: ChannelConfiguration) -> None:
         for label in (label for label, allowed in shown.items() if allowed):
             kind = "primary" if label == "Submit again" else "secondary"
             key = f"cc_{label.lower().replace(' ', '_')}_{row.id}"
-            st.button(label, key=key, type=kind, on_click=handlers[label])
+            st.button(_(label), key=key, type=kind, on_click=handlers[label])
 
 
 def show(
     row: ChannelConfiguration, credential_names: dict[int | None, str], number_names: dict[str | None, str]
 ) -> None:
     with st.container(border=True):
-        update = " :blue-badge[Update processing]" if row.update_status == "processing" else ""
+        updating = _("Update processing")
+        update = f" :blue-badge[{updating}]" if row.update_status == "processing" else ""
         st.markdown(f"**{plain(display_name(row))}** {status_badge(row.status)}{update}")
         if row.description:
             st.caption(plain(row.description))
-        sender = number_names.get(row.sender_phone_number_id, row.sender_phone_number_id or "not chosen")
-        credential = credential_names.get(row.credential_id, "not chosen" if row.credential_id is None else "deleted")
-        st.markdown(
-            f"Sender number: {plain(sender)} · Credential: {plain(credential)} · "
-            f"Marketing action: {marketing_actions.label_of(row.marketing_action)}"
+        sender = number_names.get(row.sender_phone_number_id, row.sender_phone_number_id or _("not chosen"))
+        credential = credential_names.get(
+            row.credential_id, plain(_("not chosen") if row.credential_id is None else _("deleted"))
         )
-        st.caption(f"Last change: {moment_words(row.updated_at, tz)} by {plain(row.updated_by or 'unknown')}")
+        st.markdown(
+            _(
+                "Sender number: {sender} · Credential: {credential} · Marketing action: {action}",
+                sender=plain(sender),
+                credential=credential,
+                action=marketing_actions.label_of(row.marketing_action),
+            )
+        )
+        if row.updated_by:
+            changed = _(
+                "Last change: {moment} by {who}", moment=moment_words(row.updated_at, tz), who=plain(row.updated_by)
+            )
+        else:
+            changed = _("Last change: {moment} by unknown", moment=moment_words(row.updated_at, tz))
+        st.caption(changed)
         if "processing" in (row.status, row.update_status):
-            st.caption("The checks are running; this card shows their outcome when they finish.")
+            st.caption(_("The checks are running; this card shows their outcome when they finish."))
         if row.status == "failed":
-            st.error("**Failure reasons**\n" + "".join(f"\n- {plain(r)}" for r in failure_reasons(row.check_results)))
+            reasons = "".join(f"\n- {plain(r)}" for r in failure_reasons(row.check_results))
+            title = _("Failure reasons")
+            st.error(f"**{title}**\n{reasons}")
         if row.status == "active" and row.update_status == "failed":
             reasons = " ".join(failure_reasons(row.update_check_results))
-            st.warning(f"The update failed; the active version stays in service: {plain(reasons)}")
-        for warning in row.warnings:
+            st.warning(_("The update failed; the active version stays in service: {reasons}", reasons=plain(reasons)))
+        for warning in warnings_of(row.check_results, row.warnings):
             st.warning(plain(warning), icon="⚠️")
         checks.results(row, tz)
         actions(row)
@@ -186,7 +214,7 @@ def show_list() -> None:
     """The Create button, the filters and one card per configuration; a store watch while any is Processing."""
     if actor.is_admin:
         st.button(
-            "Create channel configuration",
+            _("Create channel configuration"),
             type="primary",
             key="cc_create",
             on_click=form.open_form,
@@ -196,20 +224,23 @@ def show_list() -> None:
         confirm_deactivate(*st.session_state[CONFIRM])
     left, right = st.columns([2, 1])
     chosen = left.multiselect(
-        "Status", STATUSES, format_func=str.title, key="cc_filter_status", placeholder="All statuses"
+        _("Status"), STATUSES, format_func=status_words, key="cc_filter_status", placeholder=_("All statuses")
     )
-    search = right.text_input("Search by name", key="cc_search")
+    search = right.text_input(_("Search by name"), key="cc_search")
     with Session(console.engine) as session:
         rows = list_configurations(session=session, statuses=chosen, search=search)
         anything = bool(rows) or bool(list_configurations(session=session))
         running = frozenset(processing_ids(session=session))
-        credential_names = {c.id: f"{c.name} ({masked(c.token_last4)})" for c in credentials(session=session)}
+        credential_names = {
+            c.id: f"{plain(c.name)} (`{masked(c.token_last4)}`)" for c in credentials(session=session)
+        }  # Markdown: the token's tail shows as code, as on the API credentials page
         number_names = {n.id: f"{n.display_phone_number} · {n.verified_name}" for n in numbers(session=session)}
     checks.watch(console, running)
     if not anything:
-        st.info(WHAT_IT_IS + " None exists yet: create the first one with “Create channel configuration”.")
+        first = _("None exists yet: create the first one with “Create channel configuration”.")
+        st.info(f"{WHAT_IT_IS} {first}")
     elif not rows:
-        st.info("No channel configuration matches this status filter and search.")
+        st.info(_("No channel configuration matches this status filter and search."))
     for row in rows:
         show(row, credential_names, number_names)
 

@@ -1,5 +1,7 @@
 from datetime import timedelta
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -9,7 +11,9 @@ from services.health.model import assess_stored
 from services.health.recording import gap_after
 from services.health.view import CUSTOM, DEFAULT_RANGE, RANGE_LABELS, HistoryView, custom_range_problem, parse_view
 from services.health.vocabulary import can_send_words, limit_words, status_words, throughput_words
-from services.moments import COLUMN_FORMAT, moment_words, zone_name
+from services.language.formatting import number_text
+from services.language.translate import N_, _, plural
+from services.moments import column_format, moment_words, zone_name
 from services.store.models import PhoneNumber
 from ui import charts
 from ui.badges import quality_badge
@@ -17,18 +21,25 @@ from ui.layout import page_setup
 from ui.moments import viewer_zone
 from ui.text import plain
 
+POLL_TROUBLE = {
+    "partial": N_("Poll partial: {numbers} numbers read; {problems} problem(s):"),
+    "failed": N_("Poll failed: {numbers} numbers read; {problems} problem(s):"),
+}
+
 page = page_setup("Monitoring", icon="📈")
 console = page.console
-st.title("Monitoring")
+st.title(_("Monitoring"))
 st.caption(
-    "Whether each number can send, its quality rating, throughput, messaging limit and status over time, "
-    "as the console's poller saw them (Meta keeps no history of these)."
+    _(
+        "Whether each number can send, its quality rating, throughput, messaging limit and status over time, "
+        "as the console's poller saw them (Meta keeps no history of these)."
+    )
 )
 
 with Session(console.engine) as session:
     worst = fleet.search_numbers(session=session, text="", limit=1)
 if not worst:
-    st.info("No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches.")
+    st.info(_("No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches."))
     st.stop()
 tz = viewer_zone()
 today = console.clock().astimezone(tz).date()
@@ -48,7 +59,7 @@ if "monitoring_numbers" not in st.session_state:
 
 # A search offers a few matches, worst first; the numbers already chosen stay chosen whatever is searched.
 typed = st.text_input(
-    "Find phone numbers", key="monitoring_search", placeholder="Number, name, WABA or business portfolio"
+    _("Find phone numbers"), key="monitoring_search", placeholder=_("Number, name, WABA or business portfolio")
 )
 with Session(console.engine) as session:
     kept = fleet.choices_of(session=session, phone_number_ids=st.session_state["monitoring_numbers"])
@@ -56,9 +67,13 @@ with Session(console.engine) as session:
 labels = {choice.id: choice.label for choice in [*kept, *matches]}
 st.session_state["monitoring_numbers"] = [i for i in st.session_state["monitoring_numbers"] if i in labels]
 if typed.strip() and not matches:
-    st.caption(f"No number matches “{plain(typed.strip())}”.")
+    st.caption(_("No number matches “{text}”.", text=plain(typed.strip())))
 chosen = st.multiselect(
-    "Phone numbers", list(labels), format_func=labels.__getitem__, key="monitoring_numbers", placeholder="Pick numbers"
+    _("Phone numbers"),
+    list(labels),
+    format_func=labels.__getitem__,
+    key="monitoring_numbers",
+    placeholder=_("Pick numbers"),
 )
 auto = bool(st.session_state.get("monitoring_auto"))
 
@@ -76,15 +91,18 @@ def state_cards(current: list[PhoneNumber]) -> None:
                 f" · {quality_badge(number.quality_rating)}"
             )
             if assessment.findings:
-                st.caption(plain(assessment.findings[0].sentence[:1].upper() + assessment.findings[0].sentence[1:]))
+                sentence = str(assessment.findings[0].sentence)
+                # Translators: the number's first finding, which completes "<the number> …" ("has low quality
+                # (red)"); English only capitalises its first letter ({first}), a language may put a subject first.
+                st.caption(plain(_("{first}{rest}", first=sentence[:1].upper(), rest=sentence[1:])))
             st.caption(
                 plain(
                     f"{status_words(number.status)} · {throughput_words(number.throughput_level)}\n"
-                    f"Limit {limit_words(number.messaging_limit)}"
+                    + _("Limit {limit}", limit=limit_words(number.messaging_limit))
                 ).replace("\n", "  \n")
             )
             polled = number.last_polled_at
-            st.caption(f"Last polled {moment_words(polled, tz)}" if polled else "Not polled yet")
+            st.caption(_("Last polled {moment}", moment=moment_words(polled, tz)) if polled else _("Not polled yet"))
 
 
 @st.fragment(run_every="30s" if auto else None)
@@ -98,14 +116,18 @@ def live_cards(numbers: tuple[str, ...]) -> None:
 cards = st.container()
 span, refresh, poll = st.columns([3, 1, 1], vertical_alignment="bottom")
 range_key = span.segmented_control(
-    "Range", list(RANGE_LABELS), format_func=RANGE_LABELS.__getitem__, key="monitoring_range", required=True
+    _("Range"),
+    list(RANGE_LABELS),
+    format_func=lambda key: str(RANGE_LABELS[key]),
+    key="monitoring_range",
+    required=True,
 )
-refresh.toggle("Auto-refresh", key="monitoring_auto", help="Redraw the cards and the chart every 30 seconds.")
-polling = poll.button("Poll now", icon="🔄", help="Read every number's health from the Graph API now.")
+refresh.toggle(_("Auto-refresh"), key="monitoring_auto", help=_("Redraw the cards and the chart every 30 seconds."))
+polling = poll.button(_("Poll now"), icon="🔄", help=_("Read every number's health from the Graph API now."))
 view = HistoryView(tuple(chosen), range_key or DEFAULT_RANGE)
 if range_key == CUSTOM:
-    days = st.date_input("Days (inclusive)", key="monitoring_days", max_value=today, format="YYYY-MM-DD")
-    problem = "Pick the last day of the range too." if len(days) < 2 else custom_range_problem(*days, today=today)
+    days = st.date_input(_("Days (inclusive)"), key="monitoring_days", max_value=today, format="YYYY-MM-DD")
+    problem = _("Pick the last day of the range too.") if len(days) < 2 else custom_range_problem(*days, today=today)
     if problem:
         with cards:
             live_cards(tuple(chosen))
@@ -118,19 +140,32 @@ st.query_params.from_dict(view.query_params())
 def poll_now() -> None:
     from services.poller.loop import run_cycle
 
-    bar = st.progress(0.0, text="Polling every number…")
+    bar = st.progress(0.0, text=_("Polling every number…"))
 
     def progress(done: int, total: int, account: str) -> None:
-        words = f"Read {done} of {total} business accounts ({plain(account)})…"
+        words = _(
+            "Read {done} of {total} business accounts ({account})…",
+            done=number_text(done),
+            total=number_text(total),
+            account=plain(account),
+        )
         bar.progress(done / total if total else 1.0, text=words)
 
     run = run_cycle(console=console, trigger="manual", on_progress=progress, poller_id=page.actor.email)
     bar.empty()
+    numbers = number_text(run.numbers_seen)
     if run.status == "ok":
-        st.success(f"Poll finished: {run.numbers_seen} numbers read through {run.credentials_polled} API credentials.")
+        st.success(
+            _(
+                "Poll finished: {numbers} numbers read through {credentials} API credentials.",
+                numbers=numbers,
+                credentials=number_text(run.credentials_polled),
+            )
+        )
         return
-    st.warning(f"Poll {run.status}: {run.numbers_seen} numbers read; {len(run.errors)} problem(s):")
-    sentences = (str(error.get("sentence", error.get("kind", "unknown problem"))) for error in run.errors)
+    trouble = POLL_TROUBLE.get(run.status, POLL_TROUBLE["failed"])
+    st.warning(_(trouble, numbers=numbers, problems=number_text(len(run.errors))))
+    sentences = (str(error.get("sentence", error.get("kind", _("unknown problem")))) for error in run.errors)
     st.markdown("\n".join(f"- {plain(sentence)}" for sentence in sentences))
 
 
@@ -139,8 +174,14 @@ if polling:
 with cards:
     live_cards(tuple(chosen))
 if not chosen:
-    st.info("Pick one or more phone numbers to see their history.")
+    st.info(_("Pick one or more phone numbers to see their history."))
     st.stop()
+
+
+def moment_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """The table's time columns (whatever the language names them) in the reader's date format."""
+    moments = st.column_config.DatetimeColumn(format=column_format())
+    return {column: moments for column in table.columns if isinstance(table[column].dtype, pd.DatetimeTZDtype)}
 
 
 @st.fragment(run_every="30s" if auto else None)
@@ -151,7 +192,7 @@ def live_history(view: HistoryView) -> None:
         began = history.began(session=session, phone_number_ids=view.numbers)
     shown = history.stretches(rows, start=window[0], end=window[1])
     if not shown:
-        st.info("Nothing was observed for these numbers in this range.")
+        st.info(_("Nothing was observed for these numbers in this range."))
         return
     tolerance = gap_after(console.settings.poll_interval_seconds)
     seen = coverage.coverage(
@@ -165,25 +206,28 @@ def live_history(view: HistoryView) -> None:
     figure = charts.history_figure(in_order, labels, window=window, tz=tz, coverage=seen)
     st.plotly_chart(figure, key="monitoring_history", width="stretch", config={"displaylogo": False})
     st.caption(
-        f"Times in {zone_name(tz)}. Colour is the rating: green high or can send, yellow medium or at risk, "
-        "red low or blocked, grey not rated. Hatched: the poller did not look. Hover a band for its words and times."
+        _(
+            "Times in {zone}. Colour is the rating: green high or can send, yellow medium or at risk, "
+            "red low or blocked, grey not rated. Hatched: the poller did not look. Hover a band for its words and "
+            "times.",
+            zone=zone_name(tz),
+        )
     )
 
-    st.subheader("Changes")
+    st.subheader(_("Changes"))
     found = history_changes.changes(rows, start=window[0], end=window[1])
     if found:
         table = history_changes.changes_table(found, labels=labels, tz=tz)
-        when = st.column_config.DatetimeColumn(format=COLUMN_FORMAT)
-        st.dataframe(table, hide_index=True, width="stretch", column_config={"When": when})
+        st.dataframe(table, hide_index=True, width="stretch", column_config=moment_columns(table))
     else:
-        st.caption("No changes in this range.")
+        st.caption(_("No changes in this range."))
 
     shown_table = periods.table(shown, labels=labels, tz=tz, gaps=seen.gaps)
-    with st.expander(f"Health period by period ({len(shown_table)} periods)"):
-        moments = st.column_config.DatetimeColumn(format=COLUMN_FORMAT)
-        st.dataframe(shown_table, hide_index=True, width="stretch", column_config={"From": moments, "To": moments})
+    count = len(shown_table)
+    with st.expander(plural("Health period by period (1 period)", "Health period by period ({count} periods)", count)):
+        st.dataframe(shown_table, hide_index=True, width="stretch", column_config=moment_columns(shown_table))
     st.download_button(
-        "Download CSV",
+        _("Download CSV"),
         data=periods.csv_text(shown_table),
         file_name=f"health-history-{view.range}.csv",
         mime="text/csv",
@@ -191,7 +235,7 @@ def live_history(view: HistoryView) -> None:
         key="monitoring_csv",
         on_click="ignore",
     )
-    st.caption(periods.TIMES_NOTE.format(zone=zone_name(tz)))
+    st.caption(periods.times_note(zone_name(tz)))
 
 
 live_history(view)

@@ -18,6 +18,8 @@ from services.health.vocabulary import (
     throughput_short,
     throughput_words,
 )
+from services.language.formatting import number_text
+from services.language.translate import _, lazy
 from services.moments import day_words, moment_words, zone_name
 from services.templates.views import troubled_templates
 from ui import charts
@@ -29,7 +31,13 @@ from ui.text import plain
 
 CHART_DAYS = 30
 TROUBLED_SHOWN = 10
-CONFIGURATION_STATUS = {"draft": "Draft", "processing": "Processing", "active": "Active", "failed": "Failed"}
+CONFIGURATION_STATUS = {
+    "draft": lazy("Draft"),
+    "processing": lazy("Processing"),
+    "active": lazy("Active"),
+    "failed": lazy("Failed"),
+}
+DEACTIVATED = lazy("Deactivated")
 
 page = page_setup("Phone number", icon="📞")
 console = page.console
@@ -41,27 +49,33 @@ with Session(console.engine) as session:
     found: NumberProfile | None = profile(session=session, phone_number_id=asked, now=now) if asked else None
 
 if found is None:
-    st.title("Phone number")
+    st.title(_("Phone number"))
     if asked:
-        st.warning(f"The console does not monitor a phone number with the ID {plain(asked)}. Pick one below.")
+        st.warning(_("The console does not monitor a phone number with the ID {id}. Pick one below.", id=plain(asked)))
     search = st.text_input(
-        "Search phone numbers", placeholder="Name, digits, WhatsApp Business Account or portfolio", key="number_search"
+        _("Search phone numbers"),
+        placeholder=_("Name, digits, WhatsApp Business Account or portfolio"),
+        key="number_search",
     )
     with Session(console.engine) as session:
         choices = fleet.search_numbers(session=session, text=search)
     if not choices:
-        nothing = (
+        nothing = _(
             "No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches."
         )
-        st.info(f"No phone number matches {plain(search)}." if search.strip() else nothing)
+        st.info(_("No phone number matches {text}.", text=plain(search)) if search.strip() else nothing)
         st.stop()
     labels = {choice.id: choice.label for choice in choices}
     picked = st.selectbox(
-        "Phone number",
+        _("Phone number"),
         list(labels),
         index=None,
         format_func=labels.__getitem__,
-        placeholder=f"Pick one of the {len(labels)} worst first" if len(labels) > 1 else "Pick it",
+        placeholder=(
+            _("Pick one of the {count} worst first", count=number_text(len(labels)))
+            if len(labels) > 1
+            else _("Pick it")
+        ),
     )
     if picked:
         st.query_params["number"] = picked
@@ -71,81 +85,103 @@ if found is None:
 number, severity = found.number, found.assessment.severity
 st.title(f"{severity.icon} {plain(found.label)}")
 account_name = found.account.name if found.account else number.waba_id
-st.caption(
-    f"Phone number ID {number.id} · WhatsApp Business Account {plain(account_name)}"
-    + (
-        f" · business portfolio {plain(found.account.portfolio_name)}"
-        if found.account and found.account.portfolio_name
-        else ""
+if found.account and found.account.portfolio_name:
+    st.caption(
+        _(
+            "Phone number ID {id} · WhatsApp Business Account {account} · business portfolio {portfolio}",
+            id=number.id,
+            account=plain(account_name),
+            portfolio=plain(found.account.portfolio_name),
+        )
     )
-)
+else:
+    st.caption(
+        _("Phone number ID {id} · WhatsApp Business Account {account}", id=number.id, account=plain(account_name))
+    )
 
 # A row that wraps: on a phone the five essentials take two or three short lines, not a screen each.
 with st.container(horizontal=True, gap="large"):
-    st.metric("Can send", can_send_words(number.can_send), width="content")
-    st.metric("Status", status_words(number.status), width="content")
-    st.metric("Quality rating", quality_text(number.quality_rating), width="content")
+    st.metric(_("Can send"), can_send_words(number.can_send), width="content")
+    st.metric(_("Status"), status_words(number.status), width="content")
+    st.metric(_("Quality rating"), quality_text(number.quality_rating), width="content")
     st.metric(
-        "Customers a day",
+        _("Customers a day"),
         limit_short(number.messaging_limit),
         width="content",
-        help="The business portfolio's messaging limit, shared by all its numbers",
+        help=_("The business portfolio's messaging limit, shared by all its numbers"),
     )
     st.metric(
-        "Throughput",
+        _("Throughput"),
         throughput_short(number.throughput_level),
         width="content",
         help=throughput_words(number.throughput_level),
     )
 
 with st.container(border=True):
-    since = ""
-    if found.since is not None:
-        since = f" since {moment_words(found.since, tz)}" if not found.since_horizon else " for more than 90 days"
+    # How long it has been so: since a moment, longer than the history the console keeps, or not known.
+    held = "" if found.since is None else ("horizon" if found.since_horizon else "since")
+    since = moment_words(found.since, tz) if found.since is not None else ""
     if found.ok:
-        st.markdown(f"✅ **{plain(found.label)}** can send messages{since}. Nothing needs attention.")
+        label = plain(found.label)
+        said = {
+            "since": _(
+                "**{label}** can send messages since {since}. Nothing needs attention.", label=label, since=since
+            ),
+            "horizon": _("**{label}** can send messages for more than 90 days. Nothing needs attention.", label=label),
+            "": _("**{label}** can send messages. Nothing needs attention.", label=label),
+        }
+        st.markdown(f"✅ {said[held]}")
     else:
-        st.markdown(f"{severity.icon} **{severity.label}**{since}")
+        level = str(severity.label)
+        said = {
+            "since": _("**{severity}** since {since}", severity=level, since=since),
+            "horizon": _("**{severity}** for more than 90 days", severity=level),
+            "": f"**{level}**",
+        }
+        st.markdown(f"{severity.icon} {said[held]}")
         for finding in found.assessment.findings:
-            lines = [f"{finding.severity.icon} It {plain(finding.sentence)}."]
+            said = _("It {sentence}.", sentence=plain(str(finding.sentence)))
+            lines = [f"{finding.severity.icon} {said}"]
             if finding.meta_says:
-                lines.append(f"Meta says: “{plain(finding.meta_says)}”")
+                lines.append(_("Meta says: “{words}”", words=plain(finding.meta_says)))
             if finding.advice:
-                lines.append(f"What to do: {plain(finding.advice)}")
+                lines.append(_("What to do: {advice}", advice=plain(str(finding.advice))))
             st.markdown("  \n".join(lines))
     polled = number.last_polled_at
-    st.caption(
-        (f"Last polled {moment_words(polled, tz)}" if polled else "Not polled yet")
-        + (f" · watched since {day_words(found.first_observed.astimezone(tz).date())}" if found.first_observed else "")
-    )
+    watch = [_("Last polled {moment}", moment=moment_words(polled, tz)) if polled else _("Not polled yet")]
+    if found.first_observed:
+        watch.append(_("watched since {day}", day=day_words(found.first_observed.astimezone(tz).date())))
+    st.caption(" · ".join(watch))
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Display name")
-    st.markdown(f"**{plain(number.verified_name or 'No display name')}**  \n{name_status_words(number.name_status)}")
-    st.subheader("Messaging limit")
+    st.subheader(_("Display name"))
+    display_name = plain(number.verified_name or _("No display name"))
+    st.markdown(f"**{display_name}**  \n{name_status_words(number.name_status)}")
+    st.subheader(_("Messaging limit"))
     st.markdown(
         f"**{limit_words(number.messaging_limit)}**  \n"
-        "Shared by every number of the business portfolio since October 2025; one number can use all of it."
+        + _("Shared by every number of the business portfolio since October 2025; one number can use all of it.")
     )
 with right:
-    st.subheader("WhatsApp Business Account")
-    review = review_words(found.account.review_status) if found.account else "Not reported"
-    lines = [f"**{plain(account_name)}**", f"Meta's review: {review}"]
+    st.subheader(_("WhatsApp Business Account"))
+    review = review_words(found.account.review_status) if found.account else _("Not reported")
+    lines = [f"**{plain(account_name)}**", _("Meta's review: {review}", review=review)]
     if found.account_assessment is not None and found.account_assessment.findings:
         worst = found.account_assessment.findings[0]
-        lines.append(f"{worst.severity.icon} It {plain(worst.sentence)}. {plain(worst.advice)}")
+        said = _("It {sentence}. {advice}", sentence=plain(str(worst.sentence)), advice=plain(str(worst.advice)))
+        lines.append(f"{worst.severity.icon} {said}")
     st.markdown("  \n".join(lines))
-    st.link_button("Open in WhatsApp Manager", found.whatsapp_manager_url, icon="↗️")
+    st.link_button(_("Open in WhatsApp Manager"), found.whatsapp_manager_url, icon="↗️")
 
-st.subheader(f"The last {CHART_DAYS} days")
+st.subheader(_("The last {days} days", days=number_text(CHART_DAYS)))
 window = (now - timedelta(days=CHART_DAYS), now)
 with Session(console.engine) as session:
     rows = history.read(session=session, phone_number_ids=[number.id], start=window[0], end=window[1])
     began = history.began(session=session, phone_number_ids=[number.id])
 stretches = history.stretches(rows, start=window[0], end=window[1])
 if not stretches:
-    st.info(f"The poller has not observed this number in the last {CHART_DAYS} days.")
+    st.info(_("The poller has not observed this number in the last {days} days.", days=number_text(CHART_DAYS)))
 else:
     seen = coverage.coverage(
         stretches,
@@ -165,39 +201,53 @@ else:
     )
     found_changes = history_changes.changes(rows, start=window[0], end=window[1])
     if found_changes:
-        with st.expander(f"Changes in the last {CHART_DAYS} days ({len(found_changes)})"):
+        changed = _(
+            "Changes in the last {days} days ({count})",
+            days=number_text(CHART_DAYS),
+            count=number_text(len(found_changes)),
+        )
+        with st.expander(changed):
             for change in reversed(found_changes):
                 st.markdown(f"- {plain(change.describe(tz))}")
     link_to(
         "pages/3_Monitoring.py",
-        label="Longer ranges, the changes table and CSV on Monitoring",
+        label=_("Longer ranges, the changes table and CSV on Monitoring"),
         icon="📈",
         query_params={"numbers": number.id, "range": "90d"},
     )
-st.caption(f"Times in {zone_name(tz)}.")
+st.caption(_("Times in {zone}.", zone=zone_name(tz)))
 
-st.subheader("Templates in trouble")
+st.subheader(_("Templates in trouble"))
 with Session(console.engine) as session:
     troubled = troubled_templates(session=session, waba_id=number.waba_id, limit=TROUBLED_SHOWN)
 if not troubled:
-    st.caption("None: every message template of its WhatsApp Business Account can be sent.")
+    st.caption(_("None: every message template of its WhatsApp Business Account can be sent."))
 for row in troubled:
-    words = f"{row.name} · {language_words(row.language)} · it {row.headline}"
+    words = _(
+        "{name} · {language} · it {headline}",
+        name=row.name,
+        language=language_words(row.language),
+        headline=row.headline,
+    )
     link_to("pages/8_Templates.py", label=words, icon=row.severity.icon, query_params={"template": row.id})
 
-st.subheader("Channel configurations that send from it")
+st.subheader(_("Channel configurations that send from it"))
 if not found.configurations:
-    st.caption("None: no channel configuration uses this number as its sender.")
+    st.caption(_("None: no channel configuration uses this number as its sender."))
 for configuration in found.configurations:
-    status = CONFIGURATION_STATUS.get(configuration.status, "Deactivated")
+    status = CONFIGURATION_STATUS.get(configuration.status, DEACTIVATED)
     st.markdown(f"- **{plain(configuration.name)}** · {status}")
 if found.configurations:
-    link_to("pages/2_Channel_configurations.py", label="Open Channel configurations", icon="📣")
+    link_to("pages/2_Channel_configurations.py", label=_("Open Channel configurations"), icon="📣")
 
-st.subheader("API credentials")
+st.subheader(_("API credentials"))
 if not found.credentials:
-    st.caption("No API credential reaches this number any more: the poller cannot read it.")
+    st.caption(_("No API credential reaches this number any more: the poller cannot read it."))
 for credential in found.credentials:
     state = token_state_words(credential.token_state, credential.token_expires_at, at=now, tz=tz)
-    whose = "" if credential.phone_number_id == number.id else " (reaches its WhatsApp Business Account)"
-    st.markdown(f"- **{plain(credential.name)}**{whose} · token ••••{credential.token_last4} · {state}")
+    values = {"name": plain(credential.name), "last4": credential.token_last4, "state": state}
+    if credential.phone_number_id == number.id:
+        said = _("**{name}** · token ••••{last4} · {state}", **values)
+    else:
+        said = _("**{name}** (reaches its WhatsApp Business Account) · token ••••{last4} · {state}", **values)
+    st.markdown(f"- {said}")

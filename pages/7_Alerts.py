@@ -6,84 +6,118 @@ from sqlmodel import Session
 from services.alerts import channels as alert_channels
 from services.alerts import lifecycle, switches, tables, views
 from services.alerts.rules import SEVERITIES
-from services.moments import COLUMN_FORMAT, zone_name
+from services.language import languages
+from services.language.formatting import number_text
+from services.language.translate import _, lazy, lazy_in
+from services.moments import column_format, zone_name
 from ui.layout import page_setup
 from ui.moments import viewer_zone
 from ui.text import plain
 
 page = page_setup("Alerts", icon="🔔")
-st.title("Alerts")
+st.title(_("Alerts"))
 st.caption(
-    "One alert per number, account or credential and problem while the problem lasts; it resolves itself once "
-    "the problem has been clear for the quiet time. Each alert is sent to every channel whose severity it meets."
+    _(
+        "One alert per number, account or credential and problem while the problem lasts; it resolves itself once "
+        "the problem has been clear for the quiet time. Each alert is sent to every channel whose severity it meets."
+    )
 )
 
+# The options are English keys (the widget's value); each is shown in the reader's language.
 SHOWN_STATES = {
     "Open": ("open",),
     "Acknowledged or snoozed": ("acknowledged", "snoozed"),
     "Resolved": ("resolved",),
 }
+SHOWN_WORDS = {
+    "Open": lazy_in("alert state", "Open"),
+    "Acknowledged or snoozed": lazy("Acknowledged or snoozed"),
+    "Resolved": lazy_in("alert state", "Resolved"),
+}
+NOTHING_SHOWN = {
+    "Open": lazy("No alert here: nothing is open for this selection."),
+    "Acknowledged or snoozed": lazy("No alert here: nothing is acknowledged or snoozed for this selection."),
+    "Resolved": lazy("No alert here: nothing is resolved for this selection."),
+}
+KINDS = {"email": lazy("Email"), "webhook": lazy("Webhook")}
+LANGUAGES = [language.tag for language in languages.SUPPORTED]
 tz = viewer_zone()
-times = st.column_config.DatetimeColumn(format=COLUMN_FORMAT, width=130)
+times = st.column_config.DatetimeColumn(format=column_format(), width=130)
 with Session(page.console.engine) as session:
     businesses = views.businesses(session=session)
     wabas = views.wabas(session=session)
     state_col, severity_col, business_col, waba_col = st.columns(4)
-    shown = state_col.selectbox("Alerts", list(SHOWN_STATES), key="alerts_state")
+    shown = state_col.selectbox(
+        _("Alerts"), list(SHOWN_STATES), format_func=lambda shown: str(SHOWN_WORDS[shown]), key="alerts_state"
+    )
     severities = severity_col.multiselect(
-        "Severity", list(SEVERITIES), format_func=tables.severity_words, key="alerts_severity"
+        _("Severity"), list(SEVERITIES), format_func=tables.severity_words, key="alerts_severity", placeholder=_("Any")
     )
     business = business_col.selectbox(
-        "Business portfolio",
+        _("Business portfolio"),
         [None, *businesses],
-        format_func=lambda pid: "Every business" if pid is None else businesses[pid],
+        format_func=lambda pid: _("Every business") if pid is None else businesses[pid],
         key="alerts_business",
     )
     waba = waba_col.selectbox(
-        "WhatsApp Business Account",
+        _("WhatsApp Business Account"),
         [None, *wabas],
-        format_func=lambda wid: "Every account" if wid is None else wabas[wid],
+        format_func=lambda wid: _("Every account") if wid is None else wabas[wid],
         key="alerts_waba",
     )
     where = views.AlertFilter(
         states=SHOWN_STATES[shown], severities=tuple(severities), portfolio_id=business, waba_id=waba
     )
-    found = views.alerts(session=session, where=where)
+    found = views.alerts(
+        session=session,
+        where=where,
+        now=page.console.clock(),
+        poll_interval_s=float(page.console.settings.poll_interval_seconds),
+    )
     channels = views.channel_names(session=session)
 
 if not found:
-    st.success(f"No alert here: nothing is {shown.lower()} for this selection.", icon="✅")
+    st.success(str(NOTHING_SHOWN[shown]), icon="✅")
 else:
     table = tables.alerts_table(found, tz)
     if "resolved" not in SHOWN_STATES[shown]:
-        table = table.drop(columns="Resolved")
+        table = table.drop(columns=_("Resolved"))
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         column_config={
-            "Severity": st.column_config.TextColumn(width=100),
-            "What": st.column_config.TextColumn(width=330),
-            "About": st.column_config.TextColumn(width=210),
-            "Opened": times,
-            "Last seen": times,
-            "Resolved": times,
-            "Details": st.column_config.LinkColumn(display_text="Open", width=60),
+            _("Severity"): st.column_config.TextColumn(width=100),
+            _("What"): st.column_config.TextColumn(width=330),
+            _("About"): st.column_config.TextColumn(width=210),
+            _("Opened"): times,
+            _("Last seen"): times,
+            _("Resolved"): times,
+            _("Details"): st.column_config.LinkColumn(display_text=_("Open"), width=60),
         },
     )
-    st.caption(f"Worst first, then newest. Times in {zone_name(tz)}. At most {views.SHOWN} alerts of the selection.")
+    st.caption(
+        _(
+            "Worst first, then newest. Times in {zone}. At most {count} alerts of the selection.",
+            zone=zone_name(tz),
+            count=number_text(views.SHOWN),
+        )
+    )
 
-    unresolved = [v.alert for v in found if v.alert.state != "resolved"]
+    unresolved = [v for v in found if v.alert.state != "resolved"]
     if unresolved and page.actor.is_admin:
-        with st.expander("Acknowledge or snooze an alert"):
-            labels = {a.id: f"{tables.severity_words(a.severity)} · {a.title}" for a in unresolved}
-            chosen = st.selectbox("Alert", list(labels), format_func=lambda i: labels[i], key="alerts_chosen")
-            note = st.text_input("Note (what you are doing about it)", max_chars=500, key="alerts_note")
-            hours = st.number_input("Snooze for hours", min_value=1, max_value=168, value=4, key="alerts_hours")
+        with st.expander(_("Acknowledge or snooze an alert")):
+            labels = {
+                v.alert.id: f"{tables.severity_words(v.alert.severity)} · {v.words.title if v.words else v.alert.title}"
+                for v in unresolved
+            }
+            chosen = st.selectbox(_("Alert"), list(labels), format_func=lambda i: labels[i], key="alerts_chosen")
+            note = st.text_input(_("Note (what you are doing about it)"), max_chars=500, key="alerts_note")
+            hours = st.number_input(_("Snooze for hours"), min_value=1, max_value=168, value=4, key="alerts_hours")
             ack, snooze = st.columns(2)
             acknowledging, snoozing = (
-                ack.button("Acknowledge", key="alerts_ack"),
-                snooze.button("Snooze", key="alerts_snooze"),
+                ack.button(_("Acknowledge"), key="alerts_ack"),
+                snooze.button(_("Snooze"), key="alerts_snooze"),
             )
             if acknowledging or snoozing:
                 try:
@@ -95,37 +129,48 @@ else:
                             lifecycle.snooze(session, chosen, page.actor, until)
                         session.commit()
                 except lifecycle.AlertNotFound:
-                    st.warning("That alert resolved in the meantime.")
+                    st.warning(_("That alert resolved in the meantime."))
                 else:
                     st.rerun()
 
-    st.subheader("Delivery log")
+    st.subheader(_("Delivery log"))
     log = tables.deliveries_table(found, channels, tz)
     if log.empty:
-        st.info("No channel was set up when these alerts opened: they are shown here only.")
+        st.info(_("No channel was set up when these alerts opened: they are shown here only."))
     else:
         st.dataframe(
             log,
             hide_index=True,
             width="stretch",
-            column_config={"Created": times, "Delivered": times, "Alert": st.column_config.TextColumn(width=360)},
+            column_config={
+                _("Created"): times,
+                _("Delivered"): times,
+                _("Alert"): st.column_config.TextColumn(width=360),
+            },
         )
 
 if not page.actor.is_admin:
-    st.caption("Admins choose where alerts are sent and which rules raise them.")
+    st.caption(_("Admins choose where alerts are sent and which rules raise them."))
     st.stop()
 
-st.subheader("Channels")
+st.subheader(_("Channels"))
 with Session(page.console.engine) as session:
     listed = views.channels(session=session)
 if not listed:
     st.info(
-        "No channel yet: alerts are shown on this page only. Set `SMTP_URL`, `ALERT_EMAIL_FROM` and "
-        "`ALERT_EMAIL_TO` for email, or `ALERT_WEBHOOK_URL` for a Slack or Teams webhook, and restart the console.",
+        _(
+            "No channel yet: alerts are shown on this page only. Set `SMTP_URL`, `ALERT_EMAIL_FROM` and "
+            "`ALERT_EMAIL_TO` for email, or `ALERT_WEBHOOK_URL` for a Slack or Teams webhook, and restart the "
+            "console."
+        ),
         icon="📭",
     )
 for channel in listed:
-    label = f"{channel.label}, sends {tables.severity_words(channel.min_severity).split(' ', 1)[-1].lower()} and worse"
+    label = _(
+        "{channel}, sends {severity} and worse",
+        channel=channel.label,
+        severity=tables.severity_name(channel.min_severity),
+    )
     switch, change = st.columns([4, 1], vertical_alignment="center")
     on = switch.toggle(plain(label), value=channel.enabled, key=f"alerts_channel_{channel.id}")
     if on != channel.enabled:
@@ -133,22 +178,29 @@ for channel in listed:
             alert_channels.update_channel(session, page.console.vault, page.actor, channel.id, enabled=on)
             session.commit()
         st.rerun()
-    with change.popover("Change", icon="✏️", width="stretch"):
+    with change.popover(_("Change"), icon="✏️", width="stretch"):
         severity_key, name_key = f"alerts_channel_min_{channel.id}", f"alerts_channel_name_{channel.id}"
         minimum = st.selectbox(
-            "Send alerts of",
+            _("Send alerts of"),
             list(SEVERITIES),
             index=list(SEVERITIES).index(channel.min_severity),
             format_func=tables.severity_words,
             key=severity_key,
         )
+        language = st.selectbox(
+            _("Language of its emails and messages"),
+            LANGUAGES,
+            index=LANGUAGES.index(channel.language) if channel.language in LANGUAGES else 0,
+            format_func=views.language_name,
+            key=f"alerts_channel_language_{channel.id}",
+        )
         if channel.from_settings:
-            st.caption("Set in the console's settings: its address changes there, and it comes back at a restart.")
+            st.caption(_("Set in the console's settings: its address changes there, and it comes back at a restart."))
             renamed, removing = None, False
         else:
-            renamed = st.text_input("Name", value=channel.name, max_chars=120, key=name_key)
-            removing = st.button("Remove this channel", icon="🗑️", key=f"alerts_channel_remove_{channel.id}")
-        saving = st.button("Save", type="primary", key=f"alerts_channel_save_{channel.id}")
+            renamed = st.text_input(_("Name"), value=channel.name, max_chars=120, key=name_key)
+            removing = st.button(_("Remove this channel"), icon="🗑️", key=f"alerts_channel_remove_{channel.id}")
+        saving = st.button(_("Save"), type="primary", key=f"alerts_channel_save_{channel.id}")
         if saving or removing:
             try:
                 with Session(page.console.engine) as session:
@@ -156,7 +208,13 @@ for channel in listed:
                         alert_channels.delete_channel(session, page.actor, channel.id)
                     else:
                         alert_channels.update_channel(
-                            session, page.console.vault, page.actor, channel.id, name=renamed, min_severity=minimum
+                            session,
+                            page.console.vault,
+                            page.actor,
+                            channel.id,
+                            name=renamed,
+                            min_severity=minimum,
+                            language=language,
                         )
                     session.commit()
             except alert_channels.ChannelError as exc:
@@ -164,16 +222,24 @@ for channel in listed:
             else:
                 st.rerun()
 
-with st.expander("Add a channel"), st.form("alerts_new_channel", clear_on_submit=True):
-    kind = st.selectbox("Kind", ["email", "webhook"], format_func=str.capitalize, key="alerts_new_kind")
-    name = st.text_input("Name", max_chars=120, key="alerts_new_name")
-    minimum = st.selectbox("Send alerts of", list(SEVERITIES), format_func=tables.severity_words, key="alerts_new_min")
-    address = st.text_input("Email addresses (comma separated) or the webhook URL", key="alerts_new_address")
-    secret = st.text_input("Webhook signing secret (optional)", type="password", key="alerts_new_secret")
-    smtp = st.text_input(
-        "SMTP URL for email (empty: the one from the settings)", type="password", key="alerts_new_smtp"
+with st.expander(_("Add a channel")), st.form("alerts_new_channel", clear_on_submit=True):
+    kind = st.selectbox(_("Kind"), list(KINDS), format_func=lambda k: str(KINDS[k]), key="alerts_new_kind")
+    name = st.text_input(_("Name"), max_chars=120, key="alerts_new_name")
+    minimum = st.selectbox(
+        _("Send alerts of"), list(SEVERITIES), format_func=tables.severity_words, key="alerts_new_min"
     )
-    if st.form_submit_button("Add channel"):
+    language = st.selectbox(
+        _("Language of its emails and messages"),
+        LANGUAGES,
+        format_func=views.language_name,
+        key="alerts_new_language",
+    )
+    address = st.text_input(_("Email addresses (comma separated) or the webhook URL"), key="alerts_new_address")
+    secret = st.text_input(_("Webhook signing secret (optional)"), type="password", key="alerts_new_secret")
+    smtp = st.text_input(
+        _("SMTP URL for email (empty: the one from the settings)"), type="password", key="alerts_new_smtp"
+    )
+    if st.form_submit_button(_("Add channel")):
         settings = page.console.settings
         if kind == "email":
             config: dict[str, object] = {
@@ -186,7 +252,14 @@ with st.expander("Add a channel"), st.form("alerts_new_channel", clear_on_submit
         try:
             with Session(page.console.engine) as session:
                 alert_channels.create_channel(
-                    session, page.console.vault, page.actor, kind=kind, name=name, config=config, min_severity=minimum
+                    session,
+                    page.console.vault,
+                    page.actor,
+                    kind=kind,
+                    name=name,
+                    config=config,
+                    min_severity=minimum,
+                    language=language,
                 )
                 session.commit()
         except alert_channels.ChannelError as exc:
@@ -194,14 +267,14 @@ with st.expander("Add a channel"), st.form("alerts_new_channel", clear_on_submit
         else:
             st.rerun()
 
-st.subheader("Rules")
+st.subheader(_("Rules"))
 with Session(page.console.engine) as session:
     rules = switches.rule_settings(session=session)
 for rule in rules:
     switch, severity = st.columns([3, 1])
     on = switch.toggle(rule.title, value=rule.enabled, key=f"alerts_rule_{rule.rule}")
     level = severity.selectbox(
-        "Severity",
+        _("Severity"),
         list(SEVERITIES),
         index=list(SEVERITIES).index(rule.severity),
         format_func=tables.severity_words,

@@ -10,6 +10,8 @@ from services.health.vocabulary import (
     template_quality_words,
     template_status_words,
 )
+from services.language.formatting import number_text
+from services.language.translate import N_, _, lazy
 from services.moments import day_words, moment_words, zone_name
 from services.templates.views import (
     TemplateProfile,
@@ -27,14 +29,20 @@ from ui.text import plain
 
 PAGE_SIZE = 50
 RANGES = {
-    "7d": ("7 days", timedelta(days=7)),
-    "30d": ("30 days", timedelta(days=30)),
-    "90d": ("90 days", timedelta(days=90)),
+    "7d": (lazy("7 days"), timedelta(days=7)),
+    "30d": (lazy("30 days"), timedelta(days=30)),
+    "90d": (lazy("90 days"), timedelta(days=90)),
+}
+# The range inside a sentence: 'in the last 30 days'.
+IN_THE_LAST = {
+    "7d": lazy("The console has not read this template in the last 7 days."),
+    "30d": lazy("The console has not read this template in the last 30 days."),
+    "90d": lazy("The console has not read this template in the last 90 days."),
 }
 DEFAULT_RANGE = "30d"
 NEEDS_ATTENTION = (Severity.BLOCKED, Severity.AT_RISK, Severity.WATCH)
 
-page = page_setup("Templates", icon="🧾")
+page = page_setup(N_("Templates"), icon="🧾")
 console = page.console
 tz = viewer_zone()
 now = console.clock()
@@ -47,11 +55,12 @@ def until_words(found: TemplateProfile) -> str:
     status = (found.template.status or "").upper()
     if status == "PAUSED" and info.get("paused_until"):
         try:
-            return f"Paused until {moment_words(datetime.fromisoformat(str(info['paused_until'])), tz)}."
+            until = moment_words(datetime.fromisoformat(str(info["paused_until"])), tz)
+            return _("Paused until {moment}.", moment=until)
         except ValueError:
             return ""
     if status == "DISABLED" and isinstance(info.get("disable_date"), int | float):
-        return f"Disabled on {moment_words(datetime.fromtimestamp(info['disable_date'], tz), tz)}."
+        return _("Disabled on {moment}.", moment=moment_words(datetime.fromtimestamp(info["disable_date"], tz), tz))
     return ""
 
 
@@ -60,92 +69,152 @@ def one_template(found: TemplateProfile) -> None:
     label = f"{template.name} · {language_words(template.language)}"
     st.title(f"{severity.icon} {plain(label)}")
     account = found.account.name if found.account else template.waba_id
-    st.caption(f"Message template ID {template.id} · WhatsApp Business Account {plain(account)}")
+    st.caption(
+        _(
+            "Message template ID {id} · WhatsApp Business Account {account}",
+            id=template.id,
+            account=plain(account),
+        )
+    )
     with st.container(horizontal=True, gap="large"):
-        st.metric("Status", template_status_words(template.status), width="content")
-        st.metric("Quality", template_quality_words(template.quality_score), width="content")
-        st.metric("Category", template_category_words(template.category), width="content")
+        st.metric(_("Status"), template_status_words(template.status), width="content")
+        st.metric(_("Quality"), template_quality_words(template.quality_score), width="content")
+        st.metric(_("Category"), template_category_words(template.category), width="content")
     with st.container(border=True):
-        since = f" since {moment_words(found.since, tz)}" if found.since else ""
-        if severity is Severity.OK:
-            st.markdown(f"✅ **{plain(template.name)}** is active and can be sent{since}. Nothing needs attention.")
+        since = moment_words(found.since, tz) if found.since else ""
+        name = plain(template.name)
+        if severity is Severity.OK and since:
+            st.markdown(
+                "✅ "
+                + _(
+                    "**{name}** is active and can be sent since {moment}. Nothing needs attention.",
+                    name=name,
+                    moment=since,
+                )
+            )
+        elif severity is Severity.OK:
+            st.markdown("✅ " + _("**{name}** is active and can be sent. Nothing needs attention.", name=name))
         else:
-            st.markdown(f"{severity.icon} **{severity.label}**{since}")
+            if since:
+                headline = _("**{severity}** since {moment}", severity=severity.label, moment=since)
+            else:
+                headline = f"**{severity.label}**"
+            st.markdown(f"{severity.icon} {headline}")
             for finding in found.assessment.findings:
                 if finding.severity is Severity.OK:
                     continue
-                lines = [f"{finding.severity.icon} It {plain(finding.sentence)}."]
+                lines = [f"{finding.severity.icon} " + _("This template {sentence}.", sentence=plain(finding.sentence))]
                 if finding.meta_says:
-                    lines.append(f"Meta says: “{plain(finding.meta_says)}”")
+                    lines.append(_("Meta says: “{words}”", words=plain(finding.meta_says)))
                 if finding.aspect == "status" and (until := until_words(found)):
                     lines.append(plain(until))
                 if finding.advice:
-                    lines.append(f"What to do: {plain(finding.advice)}")
+                    lines.append(_("What to do: {advice}", advice=plain(finding.advice)))
                 st.markdown("  \n".join(lines))
         polled = template.last_polled_at
-        st.caption(
-            (f"Last read from Meta {moment_words(polled, tz)}" if polled else "Not read from Meta yet")
-            + f" · watched since {day_words(template.first_seen_at.astimezone(tz).date())}"
-        )
-    st.link_button("Open in WhatsApp Manager", found.whatsapp_manager_url, icon="↗️")
+        watched = day_words(template.first_seen_at.astimezone(tz).date())
+        if polled:
+            st.caption(
+                _(
+                    "Last read from Meta {moment} · watched since {day}",
+                    moment=moment_words(polled, tz),
+                    day=watched,
+                )
+            )
+        else:
+            st.caption(_("Not read from Meta yet · watched since {day}", day=watched))
+    st.link_button(_("Open in WhatsApp Manager"), found.whatsapp_manager_url, icon="↗️")
 
-    st.subheader("History")
+    st.subheader(_("History"))
     chosen = st.segmented_control(
-        "Range", list(RANGES), format_func=lambda key: RANGES[key][0], key="template_range", required=True
+        _("Range"), list(RANGES), format_func=lambda key: str(RANGES[key][0]), key="template_range", required=True
     )
     if not found.history:
-        st.info(f"The console has not read this template in the last {RANGES[chosen or DEFAULT_RANGE][0]}.")
+        st.info(str(IN_THE_LAST[chosen or DEFAULT_RANGE]))
     else:
         figure = charts.template_history_figure(found.history, label, window=(found.start, found.end), tz=tz)
         st.plotly_chart(figure, key="template_history", width="stretch", config={"displayModeBar": False})
         st.caption(
-            f"Times in {zone_name(tz)}. Colour is the rating: green high or can be sent, yellow medium or at risk, "
-            "red low, paused or disabled, grey not rated. A square marks a change too short to see at this range."
+            _(
+                "Times in {zone}. Colour is the rating: green high or can be sent, yellow medium or at risk, "
+                "red low, paused or disabled, grey not rated. A square marks a change too short to see at this range.",
+                zone=zone_name(tz),
+            )
         )
-    st.subheader("Events")
+    st.subheader(_("Events"))
     lines = timeline(found.history, found.events, tz)
     if lines:
         st.markdown("\n".join(f"- {plain(line)}" for line in lines))
     else:
-        st.caption("No change and no webhook about this template in this range.")
-    link_to("pages/8_Templates.py", label="All templates", icon="🧾")
+        st.caption(_("No change and no webhook about this template in this range."))
+    link_to("pages/8_Templates.py", label=_("All templates"), icon="🧾")
 
 
 def every_template() -> None:
-    st.title("Templates")
+    st.title(_("Templates"))
     st.caption(
-        "Every message template of the WhatsApp Business Accounts the console watches, worst first. Meta pauses, "
-        "then disables, a template customers block or report; a paused template stops the messages that use it."
+        _(
+            "Every message template of the WhatsApp Business Accounts the console watches, worst first. Meta pauses, "
+            "then disables, a template customers block or report; a paused template stops the messages that use it."
+        )
     )
     with Session(console.engine) as session:
         counts = trouble_counts(session=session)
         choices = template_filters(session=session)
     if not sum(counts.values()):
         st.info(
-            "No message templates are known yet. The poller reads the templates of every WhatsApp Business Account "
-            "an API credential reaches."
+            _(
+                "No message templates are known yet. The poller reads the templates of every WhatsApp Business "
+                "Account an API credential reaches."
+            )
         )
         return
     st.markdown(
-        " · ".join(f"{severity.icon} {severity.label}: {counts[severity]}" for severity in Severity if counts[severity])
+        " · ".join(
+            f"{severity.icon} " + _("{severity}: {count}", severity=severity.label, count=number_text(counts[severity]))
+            for severity in Severity
+            if counts[severity]
+        )
     )
     wabas = dict(choices.wabas)
-    search = st.text_input("Search by name", placeholder="Part of the template's name", key="templates_search")
+    search = st.text_input(_("Search by name"), placeholder=_("Part of the template's name"), key="templates_search")
     with st.container(horizontal=True, gap="small"):
         chosen_wabas = st.multiselect(
-            "WhatsApp Business Account", list(wabas), format_func=wabas.__getitem__, key="templates_wabas"
+            _("WhatsApp Business Account"),
+            list(wabas),
+            format_func=wabas.__getitem__,
+            key="templates_wabas",
+            placeholder=_("Any"),
         )
         statuses = st.multiselect(
-            "Status", choices.statuses, format_func=template_status_words, key="templates_statuses"
+            _("Status"),
+            choices.statuses,
+            format_func=template_status_words,
+            key="templates_statuses",
+            placeholder=_("Any"),
         )
         categories = st.multiselect(
-            "Category", choices.categories, format_func=template_category_words, key="templates_categories"
+            _("Category"),
+            choices.categories,
+            format_func=template_category_words,
+            key="templates_categories",
+            placeholder=_("Any"),
         )
         qualities = st.multiselect(
-            "Quality", choices.qualities, format_func=template_quality_words, key="templates_qualities"
+            _("Quality"),
+            choices.qualities,
+            format_func=template_quality_words,
+            key="templates_qualities",
+            placeholder=_("Any"),
         )
-        languages = st.multiselect("Language", choices.languages, format_func=language_words, key="templates_languages")
-    attention = st.toggle("Only those that need attention", key="templates_attention")
+        languages = st.multiselect(
+            _("Language"),
+            choices.languages,
+            format_func=language_words,
+            key="templates_languages",
+            placeholder=_("Any"),
+        )
+    attention = st.toggle(_("Only those that need attention"), key="templates_attention")
     query = TemplateQuery(
         search=search,
         waba_ids=tuple(chosen_wabas),
@@ -164,27 +233,39 @@ def every_template() -> None:
         found = template_page(session=session, query=replace(query, page=st.session_state["templates_page"]))
     st.session_state["templates_page"] = found.page
     if not found.total:
-        st.info("No template matches this search and these filters.")
+        st.info(_("No template matches this search and these filters."))
         return
     show_template_table(found.rows, tz=tz)
     labels = {row.id: f"{row.name} · {language_words(row.language)}" for row in found.rows}
     opened = st.selectbox(
-        "Open a template", list(labels), index=None, format_func=labels.__getitem__, placeholder="One of this page"
+        _("Open a template"),
+        list(labels),
+        index=None,
+        format_func=labels.__getitem__,
+        placeholder=_("One of this page"),
     )
     if opened:
         st.query_params["template"] = opened
         st.rerun()
     first = (found.page - 1) * found.page_size + 1
-    shown = f"Templates {first}–{first + len(found.rows) - 1} of {found.total}"
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(f"{shown} · page {found.page} of {found.pages}")
-        if st.button("Previous page", icon="◀️", disabled=found.page <= 1):
+        st.caption(
+            _(
+                "Templates {first}–{last} of {total} · page {page} of {pages}",
+                first=number_text(first),
+                last=number_text(first + len(found.rows) - 1),
+                total=number_text(found.total),
+                page=number_text(found.page),
+                pages=number_text(found.pages),
+            )
+        )
+        if st.button(_("Previous page"), icon="◀️", disabled=found.page <= 1):
             st.session_state["templates_page"] = found.page - 1
             st.rerun()
-        if st.button("Next page", icon="▶️", disabled=found.page >= found.pages):
+        if st.button(_("Next page"), icon="▶️", disabled=found.page >= found.pages):
             st.session_state["templates_page"] = found.page + 1
             st.rerun()
-    st.caption(f"Times in {zone_name(tz)}.")
+    st.caption(_("Times in {zone}.", zone=zone_name(tz)))
 
 
 if asked:
@@ -195,5 +276,5 @@ if asked:
     if profile is not None:
         one_template(profile)
         st.stop()
-    st.warning(f"The console knows no message template with the ID {plain(asked)}. Pick one below.")
+    st.warning(_("The console knows no message template with the ID {id}. Pick one below.", id=plain(asked)))
 every_template()

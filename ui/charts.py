@@ -18,13 +18,14 @@ from services.health.recording import gap_after
 from services.health.vocabulary import (
     can_send_words,
     limit_words,
-    pause_reason_words,
+    pause_span_words,
     quality_words,
     status_words,
     template_quality_words,
     template_status_words,
     throughput_words,
 )
+from services.language.translate import N_, _, lazy
 from services.moments import moment_words, zone_name
 from services.store.models import TemplateInterval
 from ui.text import plotly_text
@@ -34,13 +35,13 @@ from ui.text import plotly_text
 RATING_COLOURS = {"good": "#1e9e4a", "medium": "#f2b600", "bad": "#d93025", "unknown": "#9aa0a6"}
 RATING_TEXT = {"good": "#ffffff", "medium": "#202124", "bad": "#ffffff", "unknown": "#202124"}
 RATING_LEGEND = {
-    "good": "High · can send",
-    "medium": "Medium · at risk",
-    "bad": "Low · blocked",
-    "unknown": "Not rated",
+    "good": lazy("High · can send"),
+    "medium": lazy("Medium · at risk"),
+    "bad": lazy("Low · blocked"),
+    "unknown": lazy("Not rated"),
 }
-UNOBSERVED = "Not observed"
-FACT, FACT_NAME = "fact", "Throughput and limit"  # facts, not ratings: they get no rating colour
+UNOBSERVED = lazy("Not observed")
+FACT, FACT_NAME = "fact", lazy("Throughput and limit")  # facts, not ratings: they get no rating colour
 FACT_COLOUR, EDGE_COLOUR, UNOBSERVED_COLOUR, BEFORE_COLOUR = "#ffffff", "#5f6368", "#80868b", "#f1f3f4"
 QUALITY_TONES = {QualityRating.GREEN: "good", QualityRating.YELLOW: "medium", QualityRating.RED: "bad"}
 SEVERITY_TONES = {
@@ -50,7 +51,8 @@ SEVERITY_TONES = {
     Severity.BLOCKED: "bad",
     Severity.UNKNOWN: "unknown",
 }
-LANES = ("Quality", "Throughput", "Can send", "Limit")
+# The lanes' keys (the bands' y values) stay English; the axis shows each in the reader's language (`_(lane)`).
+LANES = (N_("Quality"), N_("Throughput"), N_("Can send"), N_("Limit"))
 # Pixels: a lane tall enough for a 12 px label; between numbers room for the time ticks and the next title; above,
 # the legend (up to three lines on a phone) and the first title; below, the ticks and the axis title.
 LANE_PX, NUMBER_GAP_PX, TOP_PX, BOTTOM_PX = 32, 80, 88, 72
@@ -118,10 +120,40 @@ def _ms(length: timedelta) -> float:
 
 
 def _span_words(start: datetime, end: datetime, tz: tzinfo) -> str:
-    return (
-        f"{moment_words(start, tz, with_zone=False)} to {moment_words(end, tz)} "
-        f"({coverage_of.length_words(end - start)})"
+    return _(
+        "{start} to {end} ({length})",
+        start=moment_words(start, tz, with_zone=False),
+        end=moment_words(end, tz),
+        length=coverage_of.length_words(end - start),
     )
+
+
+def _lane_words(lane: str, words: str) -> str:
+    """The first line of a band's hover: 'Quality: Green · high'."""
+    return _("{lane}: {words}", lane=_(lane), words=plotly_text(words))
+
+
+def _unobserved_label(length: timedelta) -> str:
+    return _("Not observed · {length}", length=coverage_of.length_words(length))
+
+
+def _unobserved_hover(start: datetime, end: datetime, tz: tzinfo) -> str:
+    length = coverage_of.length_words(end - start)
+    return _("Not observed for {length}", length=length) + f"<br>{_span_words(start, end, tz)}"
+
+
+def _lane_axis(lanes: Sequence[str]) -> dict[str, object]:
+    """A lanes axis: the English keys in their order, each shown in the reader's language."""
+    return {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": list(lanes),
+        "tickmode": "array",
+        "tickvals": list(lanes),
+        "ticktext": [_(lane) for lane in lanes],
+        "autorange": "reversed",
+        "fixedrange": True,
+    }
 
 
 def _bars(
@@ -171,7 +203,7 @@ def _band_items(found: Sequence[Band], tz: tzinfo) -> list[tuple[str, datetime, 
             b.start,
             b.end,
             plotly_text(b.words),
-            f"{b.lane}: {plotly_text(b.words)}<br>{_span_words(b.start, b.end, tz)}",
+            f"{_lane_words(b.lane, b.words)}<br>{_span_words(b.start, b.end, tz)}",
         )
         for b in found
     ]
@@ -223,7 +255,7 @@ def history_figure(
                 items,
                 row=row,
                 tz=tz,
-                name=RATING_LEGEND.get(tone, FACT_NAME),
+                name=str(RATING_LEGEND.get(tone, FACT_NAME)),
                 fill=RATING_COLOURS.get(tone, FACT_COLOUR),
                 text_colour=RATING_TEXT.get(tone, "#202124"),
                 legend=legend,
@@ -247,10 +279,8 @@ def history_figure(
     figure.update_xaxes(type="date", range=[start, end], showticklabels=True, showgrid=True, gridcolor="#e8eaed")
     figure.update_xaxes(matches="x")  # make_subplots ties them to the last axis; the first one leads instead
     figure.layout.xaxis.matches = None
-    figure.update_xaxes(title=f"Time ({zone_name(tz)})", row=rows, col=1)
-    figure.update_yaxes(
-        type="category", categoryorder="array", categoryarray=list(LANES), autorange="reversed", fixedrange=True
-    )
+    figure.update_xaxes(title=_("Time ({zone})", zone=zone_name(tz)), row=rows, col=1)
+    figure.update_yaxes(**_lane_axis(LANES))
     figure.update_annotations(xanchor="left", x=0, font={"size": 14})  # the number titles, over the lanes' start
     return _laid_out(figure, paper)
 
@@ -263,7 +293,10 @@ def _points(figure: go.Figure, found: Sequence[Band], *, row: int, tz: tzinfo) -
         go.Scatter(
             x=[_local(b.start, tz) for b in found],
             y=[b.lane for b in found],
-            customdata=[f"{b.lane}: {plotly_text(b.words)}<br>Seen once, {moment_words(b.start, tz)}" for b in found],
+            customdata=[
+                f"{_lane_words(b.lane, b.words)}<br>" + _("Seen once, {moment}", moment=moment_words(b.start, tz))
+                for b in found
+            ],
             hovertemplate="%{customdata}<extra></extra>",
             mode="markers",
             marker={
@@ -272,7 +305,7 @@ def _points(figure: go.Figure, found: Sequence[Band], *, row: int, tz: tzinfo) -
                 "color": [RATING_COLOURS.get(b.tone, FACT_COLOUR) for b in found],
                 "line": {"width": 1, "color": EDGE_COLOUR},
             },
-            name="Seen once",
+            name=_("Seen once"),
             showlegend=False,
         ),
         row=row,
@@ -284,16 +317,13 @@ def _gaps(figure: go.Figure, gaps: Sequence[Gap], *, row: int, tz: tzinfo, legen
     """Hatched bands where nobody looked, and a tick on each short one, which would not show at a 90-day zoom."""
     if not gaps:
         return
-    hover = {
-        gap: f"Not observed for {coverage_of.length_words(gap.length)}<br>{_span_words(gap.start, gap.end, tz)}"
-        for gap in gaps
-    }
+    hover = {gap: _unobserved_hover(gap.start, gap.end, tz) for gap in gaps}
     items = [
         (
             lane,
             gap.start,
             gap.end,
-            f"Not observed · {coverage_of.length_words(gap.length)}" if lane == LANES[0] else "",
+            _unobserved_label(gap.length) if lane == LANES[0] else "",
             hover[gap],
         )
         for gap in gaps
@@ -305,7 +335,7 @@ def _gaps(figure: go.Figure, gaps: Sequence[Gap], *, row: int, tz: tzinfo, legen
         items,
         row=row,
         tz=tz,
-        name=UNOBSERVED,
+        name=str(UNOBSERVED),
         fill="#ffffff",
         text_colour="#3c4043",
         legend=legend,
@@ -322,8 +352,8 @@ def _gaps(figure: go.Figure, gaps: Sequence[Gap], *, row: int, tz: tzinfo, legen
             hovertemplate="%{customdata}<extra></extra>",
             mode="markers",
             marker={"symbol": "line-ns-open", "size": LANE_PX - 6, "color": EDGE_COLOUR, "line": {"width": 2}},
-            name=UNOBSERVED,
-            legendgroup=UNOBSERVED,
+            name=str(UNOBSERVED),
+            legendgroup=str(UNOBSERVED),
             showlegend=False,
         ),
         row=row,
@@ -331,34 +361,16 @@ def _gaps(figure: go.Figure, gaps: Sequence[Gap], *, row: int, tz: tzinfo, legen
     )
 
 
-UNWATCHED_SQUARE = "▫️"
-SEVERITY_SQUARES = {
-    Severity.BLOCKED: "🟥",
-    Severity.AT_RISK: "🟧",
-    Severity.WATCH: "🟨",
-    Severity.UNKNOWN: "⬜",
-    Severity.OK: "🟩",
-}
-
-
-STRIP_COLUMN_PX = 265  # 14 squares at the grid's 14 px font (245 px), with its padding
-
-
-def severity_strip(worst: Sequence[Severity | None]) -> str:
-    """One square per day, oldest first, coloured by the worst severity of that day."""
-    return "".join(UNWATCHED_SQUARE if severity is None else SEVERITY_SQUARES[severity] for severity in worst)
-
-
 # --- Message templates: a status lane and a quality lane over time, in the look of the numbers' figure ----------
 
-TEMPLATE_LANES = ("Status", "Quality")
+TEMPLATE_LANES = (N_("Status"), N_("Quality"))
 TEMPLATE_QUALITY_TONES = {"GREEN": "good", "YELLOW": "medium", "RED": "bad"}
 
 
 def _template_status(row: TemplateInterval) -> tuple[str, str]:
     words = template_status_words(row.status)
     if (row.status or "").upper() == "PAUSED" and row.reason:
-        words = pause_reason_words(row.reason).split(":", 1)[0].capitalize()  # "Paused for 3 hours"
+        words = pause_span_words(row.reason)
     return words, SEVERITY_TONES[template_status_meaning(row.status).severity]
 
 
@@ -414,7 +426,7 @@ def template_history_figure(
             items,
             row=1,
             tz=tz,
-            name=RATING_LEGEND[tone],
+            name=str(RATING_LEGEND[tone]),
             fill=RATING_COLOURS[tone],
             text_colour=RATING_TEXT[tone],
             legend=bool(items),
@@ -426,7 +438,7 @@ def template_history_figure(
             go.Scatter(
                 x=[_local(b.start + (b.end - b.start) / 2, tz) for b in brief],
                 y=[b.lane for b in brief],
-                customdata=[f"{b.lane}: {plotly_text(b.words)}<br>{_span_words(b.start, b.end, tz)}" for b in brief],
+                customdata=[f"{_lane_words(b.lane, b.words)}<br>{_span_words(b.start, b.end, tz)}" for b in brief],
                 hovertemplate="%{customdata}<extra></extra>",
                 mode="markers",
                 marker={
@@ -435,7 +447,7 @@ def template_history_figure(
                     "color": [RATING_COLOURS[b.tone] for b in brief],
                     "line": {"width": 1, "color": EDGE_COLOUR},
                 },
-                name="Short change",
+                name=_("Short change"),
                 showlegend=False,
             )
         )
@@ -445,8 +457,8 @@ def template_history_figure(
                 lane,
                 start,
                 end,
-                f"Not observed · {coverage_of.length_words(end - start)}" if lane == TEMPLATE_LANES[0] else "",
-                f"Not observed for {coverage_of.length_words(end - start)}<br>{_span_words(start, end, tz)}",
+                _unobserved_label(end - start) if lane == TEMPLATE_LANES[0] else "",
+                _unobserved_hover(start, end, tz),
             )
             for start, end in gaps
             for lane in TEMPLATE_LANES
@@ -457,7 +469,7 @@ def template_history_figure(
             items,
             row=1,
             tz=tz,
-            name=UNOBSERVED,
+            name=str(UNOBSERVED),
             fill="#ffffff",
             text_colour="#3c4043",
             legend=True,
@@ -468,15 +480,9 @@ def template_history_figure(
         range=[_local(window[0], tz), _local(window[1], tz)],
         showgrid=True,
         gridcolor="#e8eaed",
-        title=f"Time ({zone_name(tz)})",
+        title=_("Time ({zone})", zone=zone_name(tz)),
     )
-    figure.update_yaxes(
-        type="category",
-        categoryorder="array",
-        categoryarray=list(TEMPLATE_LANES),
-        autorange="reversed",
-        fixedrange=True,
-    )
+    figure.update_yaxes(**_lane_axis(TEMPLATE_LANES))
     figure.update_annotations(xanchor="left", x=0, font={"size": 14})
     return _laid_out(figure, paper)
 

@@ -17,6 +17,8 @@ from services.access.roles import Actor
 from services.configurations.background import CHECKS
 from services.configurations.checks import CheckResult
 from services.configurations.records import ConfigurationRefused, display_name, get, processing_ids
+from services.language.formatting import number_text
+from services.language.translate import N_, _, plural
 from services.moments import moment_words
 from services.runtime import Console
 from services.store.models import ChannelConfiguration
@@ -63,13 +65,13 @@ def finished(console: Console) -> list[tuple[str, str]]:
 def _outcome(row: ChannelConfiguration, target: str) -> tuple[str, str] | None:
     name = display_name(row)
     if target == "update" and row.update_status == "success":
-        return "success", f"“{name}”: the update passed every check and is in service."
+        return "success", _("“{name}”: the update passed every check and is in service.", name=name)
     if target == "update" and row.update_status == "failed":
-        return "error", f"“{name}”: the update failed; the active version stays in service."
+        return "error", _("“{name}”: the update failed; the active version stays in service.", name=name)
     if target == "configuration" and row.status == "active":
-        return "success", f"“{name}” is Active."
+        return "success", _("“{name}” is Active.", name=name)
     if target == "configuration" and row.status == "failed":
-        return "error", f"“{name}” Failed: fix what the failed checks say, then Submit again."
+        return "error", _("“{name}” Failed: fix what the failed checks say, then Submit again.", name=name)
     return None
 
 
@@ -88,14 +90,20 @@ def _watch(console: Console, seen: frozenset[int]) -> None:
     if running != seen or unreported:
         st.rerun()
     if running:
-        count = "1 configuration" if len(running) == 1 else f"{len(running)} configurations"
-        st.caption(f"⏳ Checking {count}; the list updates by itself when the checks finish.")
+        st.caption(
+            plural(
+                "⏳ Checking 1 configuration; the list updates by itself when the checks finish.",
+                "⏳ Checking {count} configurations; the list updates by itself when the checks finish.",
+                len(running),
+            )
+        )
 
 
 def line(result: CheckResult) -> str:
     """'✅ **The credential's token is valid and not expired.** The token of …'."""
     mark = "✅" if result.passed else ("⏭️" if result.skipped else "❌")
-    return f"{mark} **{result.label}.** {plain(result.sentence)}"
+    label = _("{label}.", label=result.label)
+    return f"{mark} **{label}** {plain(result.text)}"
 
 
 def results(row: ChannelConfiguration, tz: tzinfo) -> None:
@@ -105,12 +113,15 @@ def results(row: ChannelConfiguration, tz: tzinfo) -> None:
         return
     found = [CheckResult.from_json(result) for result in stored]
     tally = {
-        "passed": sum(r.passed for r in found),
-        "failed": sum(r.failed for r in found),
-        "skipped": sum(r.skipped for r in found),
+        N_("{count} passed"): sum(r.passed for r in found),
+        N_("{count} failed"): sum(r.failed for r in found),
+        N_("{count} skipped"): sum(r.skipped for r in found),
     }
-    words = ", ".join(f"{n} {word}" for word, n in tally.items() if n)
-    when = f", {moment_words(row.checked_at, tz)}" if row.checked_at else ""
-    with st.expander(f"Checks: {words}{when}"):
+    words = _(", ").join(_(word, count=number_text(n)) for word, n in tally.items() if n)
+    if row.checked_at:
+        title = _("Checks: {tally}, {moment}", tally=words, moment=moment_words(row.checked_at, tz))
+    else:
+        title = _("Checks: {tally}", tally=words)
+    with st.expander(title):
         for result in found:
             st.markdown(line(result))

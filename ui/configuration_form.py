@@ -22,10 +22,11 @@ from services.configurations.fields import (
     credentials,
     name_errors,
 )
-from services.configurations.names import MAX_NAME_LENGTH, NAME_RULE
+from services.configurations.names import MAX_NAME_LENGTH, name_rule
 from services.configurations.records import ConfigurationRefused, display_name
 from services.health import fleet
 from services.health.model import Severity, assess_stored
+from services.language.translate import _
 from services.runtime import Console
 from services.store import trouble
 from services.store.models import Credential, PhoneNumber
@@ -111,12 +112,20 @@ def _save(console: Console, actor: Actor, *, as_draft: bool) -> None:
         return
     close_form()
     if as_draft:
-        notice("success", f"Draft “{name}” saved. Reopen it with Edit to finish it.")
+        notice("success", _("Draft “{name}” saved. Reopen it with Edit to finish it.", name=name))
         return
     assert row_id is not None
     checks.start(actor, row_id, update=update)
-    what = "Its update" if update else "It"
-    notice("info", f"“{name}” was submitted. {what} is Processing while the checks run; this list shows the outcome.")
+    if update:
+        said = _(
+            "“{name}” was submitted. Its update is Processing while the checks run; this list shows the outcome.",
+            name=name,
+        )
+    else:
+        said = _(
+            "“{name}” was submitted. It is Processing while the checks run; this list shows the outcome.", name=name
+        )
+    notice("info", said)
 
 
 def _name_left(console: Console) -> None:
@@ -148,7 +157,7 @@ def _field_error(field: str) -> None:
 def _number_label(number: PhoneNumber | None, phone_number_id: str) -> str:
     """'⛔ Blocked · +1 415-555-0104 · Lucky Shrub (WABA …)': the number's health before anyone submits."""
     if number is None:
-        return f"{phone_number_id} (not reachable through this credential)"
+        return _("{number} (not reachable through this credential)", number=phone_number_id)
     severity = assess_stored(number).severity
     where = f"{number.display_phone_number} · {number.verified_name} (WABA {number.waba_id})"
     return f"{severity.icon} {severity.label} · {where}"
@@ -162,10 +171,13 @@ def _sender_health(number: PhoneNumber | None) -> None:
     if not assessment.severity.needs_attention:
         return
     worst = assessment.findings[0]
-    meta = f" Meta says: “{plain(worst.meta_says)}”" if worst.meta_says else ""
-    text = f"**{plain(number.display_phone_number)}** {plain(worst.sentence)}.{meta} {plain(worst.advice)}"
+    text = _("**{number}** {finding}.", number=plain(number.display_phone_number), finding=plain(str(worst.sentence)))
+    if worst.meta_says:
+        text += " " + _("Meta says: “{meta_says}”", meta_says=plain(worst.meta_says))
+    text += f" {plain(str(worst.advice))}"
     if assessment.severity is Severity.BLOCKED:
-        st.error(text + " Submit will fail until this is fixed; choose another number or fix it first.", icon="⛔")
+        fail = _("Submit will fail until this is fixed; choose another number or fix it first.")
+        st.error(f"{text} {fail}", icon="⛔")
     else:
         st.warning(text, icon=assessment.severity.icon)
 
@@ -202,46 +214,48 @@ def render_form(console: Console, actor: Actor) -> None:
     sender_ids = list(numbers) + ([sender] if sender is not None and sender not in numbers else [])
 
     if active:
-        st.subheader("Update the active configuration")
-        st.caption("The active version stays in service while the update is checked.")
+        st.subheader(_("Update the active configuration"))
+        st.caption(_("The active version stays in service while the update is checked."))
     else:
-        st.subheader("Create channel configuration" if form["id"] is None else "Edit channel configuration")
+        st.subheader(_("Create channel configuration") if form["id"] is None else _("Edit channel configuration"))
     with st.container(border=True):
         st.text_input(
-            "Name",
+            _("Name"),
             key=WIDGETS["name"],
             max_chars=MAX_NAME_LENGTH,
             disabled=active,
             on_change=_name_left,
             args=(console,),
         )
-        st.caption(NAME_RULE + (" The name of an active configuration cannot change." if active else ""))
+        rule = name_rule()
+        fixed = _("The name of an active configuration cannot change.")
+        st.caption(f"{rule} {fixed}" if active else rule)
         _field_error("name")
         st.text_area(
-            "Description", key=WIDGETS["description"], max_chars=MAX_DESCRIPTION_LENGTH, placeholder="Optional"
+            _("Description"), key=WIDGETS["description"], max_chars=MAX_DESCRIPTION_LENGTH, placeholder=_("Optional")
         )
         _field_error("description")
-        st.selectbox("Channel", list(CHANNELS), format_func=CHANNELS.__getitem__, key=WIDGETS["channel"])
+        st.selectbox(_("Channel"), list(CHANNELS), format_func=CHANNELS.__getitem__, key=WIDGETS["channel"])
         _field_error("channel")
         st.selectbox(
-            "Marketing action",
+            _("Marketing action"),
             marketing_actions.keys(),
             format_func=marketing_actions.label_of,
             index=None,
-            placeholder="Choose the consent policy the messages obey",
+            placeholder=_("Choose the consent policy the messages obey"),
             key=WIDGETS["marketing_action"],
         )
         _field_error("marketing_action")
         st.selectbox(
-            "WhatsApp API configuration",
+            _("WhatsApp API configuration"),
             credential_ids,
             format_func=lambda i: (
                 f"{stored[i].name} ({masked(stored[i].token_last4)})"
                 if i in stored
-                else f"API credential {i} (deleted)"
+                else _("API credential {id} (deleted)", id=i)
             ),
             index=None,
-            placeholder="Choose a stored API credential",
+            placeholder=_("Choose a stored API credential"),
             key=WIDGETS["credential_id"],
             on_change=_credential_changed,
             args=(console,),
@@ -249,17 +263,17 @@ def render_form(console: Console, actor: Actor) -> None:
         _field_error("credential_id")
         if chosen in stored:
             st.text_input(
-                "Find a sender number",
+                _("Find a sender number"),
                 key=SENDER_SEARCH,
-                placeholder="Number, name, WABA or business portfolio",
-                help="The list offers the credential's own number, the one chosen, and the best matches.",
+                placeholder=_("Number, name, WABA or business portfolio"),
+                help=_("The list offers the credential's own number, the one chosen, and the best matches."),
             )
         st.selectbox(
-            "Sender number",
+            _("Sender number"),
             sender_ids,
             format_func=lambda i: _number_label(numbers.get(i), i),
             index=None,
-            placeholder="Choose a number reachable through the credential",
+            placeholder=_("Choose a number reachable through the credential"),
             key=WIDGETS["sender_phone_number_id"],
         )
         _field_error("sender_phone_number_id")
@@ -268,8 +282,8 @@ def render_form(console: Console, actor: Actor) -> None:
             st.error(plain(st.session_state[PROBLEM]))
         with st.container(horizontal=True):
             save = {"on_click": _save, "args": (console, actor)}
-            st.button("Submit", type="primary", key="cc_submit", kwargs={"as_draft": False}, **save)
+            st.button(_("Submit"), type="primary", key="cc_submit", kwargs={"as_draft": False}, **save)
             if not active:
-                st.button("Save as draft", key="cc_save_draft", kwargs={"as_draft": True}, **save)
-            st.button("Cancel", key="cc_cancel", on_click=close_form)
+                st.button(_("Save as draft"), key="cc_save_draft", kwargs={"as_draft": True}, **save)
+            st.button(_("Cancel"), key="cc_cancel", on_click=close_form)
     form["values"] = _typed().as_dict()

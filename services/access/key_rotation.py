@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from services.access import audit
 from services.access.roles import SYSTEM, Actor, require_admin
 from services.access.vault import DEMO_KEY_FILE, TokenVault, load_vault
+from services.language.translate import _, plural
 from services.settings import SettingsError, load_settings
 from services.store.models import Credential
 
@@ -60,18 +61,37 @@ def main(argv: list[str] | None = None) -> int:
         new_key = sys.stdin.readline().strip().encode() if args.new_key_stdin else Fernet.generate_key()
         new = TokenVault(new_key)
     except (SettingsError, ValueError) as exc:
-        print(f"Nothing changed: {exc}", file=sys.stderr)
+        print(_("Nothing changed: {error}", error=exc), file=sys.stderr)
         return 2
     count = rotate_key(engine=open_store(settings), old=old, new=new, actor=SYSTEM)
     if settings.demo and not settings.secret_key:
         _write_private(settings.data_dir / DEMO_KEY_FILE, new_key)
-        print(f"{count} API tokens re-encrypted; the demo key file was replaced.")
+        print(
+            plural(
+                "1 API token re-encrypted; the demo key file was replaced.",
+                "{count} API tokens re-encrypted; the demo key file was replaced.",
+                count,
+            )
+        )
     elif args.new_key_stdin:
-        print(f"{count} API tokens re-encrypted; set CONSOLE_SECRET_KEY to the new key and restart the console.")
+        print(
+            plural(
+                "1 API token re-encrypted; set CONSOLE_SECRET_KEY to the new key and restart the console.",
+                "{count} API tokens re-encrypted; set CONSOLE_SECRET_KEY to the new key and restart the console.",
+                count,
+            )
+        )
     else:
         target = settings.data_dir / "console-secret.key.new"
         target.parent.mkdir(parents=True, exist_ok=True)
         _write_private(target, new_key)
-        print(f"{count} API tokens re-encrypted; the new key is in {target} (mode 0600).")
-        print("Set CONSOLE_SECRET_KEY to it, restart the console, then delete the file.")
+        print(
+            plural(
+                "1 API token re-encrypted; the new key is in {target} (mode 0600).",
+                "{count} API tokens re-encrypted; the new key is in {target} (mode 0600).",
+                count,
+                target=str(target),
+            )
+        )
+        print(_("Set CONSOLE_SECRET_KEY to it, restart the console, then delete the file."))
     return 0

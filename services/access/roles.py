@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import Literal
 
+from services.language.translate import _
+
 Role = Literal["admin", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "viewer")
 
@@ -32,7 +34,9 @@ SYSTEM = Actor(email="system@console.local", role="admin", name="Console")
 def require_admin(actor: Actor, action: str) -> None:
     """Refuse `action` unless `actor` is an admin."""
     if not actor.is_admin:
-        raise PermissionDenied(f"{actor.email} is a viewer and cannot {action}; ask an admin.")
+        raise PermissionDenied(
+            _("{email} is a viewer and cannot {action}; ask an admin.", email=actor.email, action=action)
+        )
 
 
 def role_for_email(email: str, rules: dict[str, list[str]]) -> Role | None:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 
 from services.access import audit, sessions, throttle
 from services.access.roles import ROLES, Actor, Role
+from services.language.translate import N_, _
 from services.store.models import ConsoleUser
 from services.store.types import utcnow
 
@@ -57,11 +58,11 @@ def add_user(*, session: Session, email: str, role: str, password: str) -> Conso
     """Create or reset a local account (commits)."""
     email = _normalise(email)
     if not _EMAIL.match(email):
-        raise AccountError(f"{email!r} is not an email address.")
+        raise AccountError(_("{email} is not an email address.", email=repr(email)))
     if role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}, not {role!r}.")
+        raise AccountError(_("Role must be one of {roles}, not {role}.", roles=", ".join(ROLES), role=repr(role)))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(_("The password needs at least {count} characters.", count=MIN_PASSWORD_LENGTH))
     user = session.get(ConsoleUser, email) or ConsoleUser(email=email, role=role)
     # A new password or role ends the account's sessions everywhere; the next run asks to sign in again.
     sessions.revoke_all(session=session, email=email, now=utcnow())
@@ -78,13 +79,13 @@ def add_user(*, session: Session, email: str, role: str, password: str) -> Conso
 def remove_user(*, session: Session, email: str) -> None:
     user = session.get(ConsoleUser, _normalise(email))
     if user is None:
-        raise AccountError(f"There is no account for {_normalise(email)}.")
+        raise AccountError(_("There is no account for {email}.", email=_normalise(email)))
     sessions.revoke_all(session=session, email=user.email, now=utcnow())
     session.delete(user)
     session.commit()
 
 
-WRONG = "That email and password do not match an account."
+WRONG = N_("That email and password do not match an account.")
 
 
 def authenticate(
@@ -102,7 +103,7 @@ def authenticate(
     if wait is not None:
         seconds = max(1, math.ceil(wait.total_seconds()))
         _refused(session, email, client, at, "throttled")
-        raise SignInError(f"Too many sign-in attempts; wait {_duration(seconds)} and try again.")
+        raise SignInError(_("Too many sign-in attempts; wait {duration} and try again.", duration=_duration(seconds)))
     user = session.get(ConsoleUser, email)
     if user is None or not user.password_hash:
         try:
@@ -110,12 +111,12 @@ def authenticate(
         except VerificationError:
             pass
         _refused(session, email, client, at, "wrong email or password")
-        raise SignInError(WRONG)
+        raise SignInError(_(WRONG))
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         _refused(session, email, client, at, "wrong email or password")
-        raise SignInError(WRONG) from None
+        raise SignInError(_(WRONG)) from None
     throttle.succeeded(session=session, keys=keys)
     user.failed_attempts = 0
     user.locked_until = None
@@ -128,8 +129,8 @@ def authenticate(
 
 def _duration(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return _("1 second") if seconds == 1 else _("{count} seconds", count=seconds)
+    return _("{count} minutes", count=math.ceil(seconds / 60))
 
 
 def _refused(session: Session, email: str, client: str, at: datetime, why: str) -> None:
@@ -172,13 +173,13 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     password = getpass.getpass("Password: ")
                     if getpass.getpass("Again: ") != password:
-                        print("The two passwords differ; nothing changed.", file=sys.stderr)
+                        print(_("The two passwords differ; nothing changed."), file=sys.stderr)
                         return 2
                 user = add_user(session=session, email=args.email, role=args.role, password=password)
-                print(f"{user.email} can now sign in as {user.role}.")
+                print(_("{email} can now sign in as {role}.", email=user.email, role=user.role))
             elif args.command == "remove":
                 remove_user(session=session, email=args.email)
-                print(f"{_normalise(args.email)} removed.")
+                print(_("{email} removed.", email=_normalise(args.email)))
             else:
                 for user in session.exec(select(ConsoleUser).order_by(col(ConsoleUser.email))):
                     print(f"{user.email}\t{user.role}")

@@ -18,6 +18,8 @@ from services.access.roles import Actor, require_admin
 from services.access.vault import TokenVault
 from services.alerts.lifecycle import lock_alerts
 from services.alerts.rules import SEVERITIES, WARNING
+from services.language import languages
+from services.language.translate import _
 from services.settings import Settings
 from services.store.models import AlertChannel, AlertDelivery
 
@@ -39,15 +41,15 @@ def _checked(kind: str, config: dict[str, Any]) -> dict[str, Any]:
     if kind == EMAIL:
         to = [a.strip() for a in config.get("to") or [] if a and a.strip()]
         if not str(config.get("smtp_url") or "").startswith(("smtp://", "smtps://")):
-            raise ChannelError("An email channel needs an SMTP URL that starts with smtp:// or smtps://.")
+            raise ChannelError(_("An email channel needs an SMTP URL that starts with `smtp://` or `smtps://`."))
         if not to or not all("@" in a for a in to):
-            raise ChannelError("An email channel needs one or more recipient addresses.")
+            raise ChannelError(_("An email channel needs one or more recipient addresses."))
         return {"smtp_url": config["smtp_url"], "from": config.get("from") or "", "to": to}
     if kind == WEBHOOK:
         if not str(config.get("url") or "").startswith(("http://", "https://")):
-            raise ChannelError("A webhook channel needs a URL that starts with http:// or https://.")
+            raise ChannelError(_("A webhook channel needs a URL that starts with `http://` or `https://`."))
         return {"url": config["url"], "secret": config.get("secret") or ""}
-    raise ChannelError(f"A channel is email or webhook, not {kind!r}.")
+    raise ChannelError(_("A channel is email or webhook, not {kind}.", kind=repr(kind)))
 
 
 def _settings_configs(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -113,13 +115,31 @@ def _fields(channel: AlertChannel) -> dict[str, Any]:
         "name": channel.name,
         "min_severity": channel.min_severity,
         "enabled": channel.enabled,
+        "language": channel.language,
     }
 
 
 def _severity(value: str) -> str:
     if value not in SEVERITIES:
-        raise ChannelError(f"A channel's minimum severity is one of {', '.join(SEVERITIES)}, not {value!r}.")
+        raise ChannelError(
+            _(
+                "A channel's minimum severity is one of {severities}, not {value}.",
+                severities=", ".join(SEVERITIES),
+                value=repr(value),
+            )
+        )
     return value
+
+
+def _language(tag: str) -> str:
+    """The tag of a language the console speaks ('en', 'zh-Hans'), from any way of writing it."""
+    language = languages.parse(tag)
+    if language is None or language not in languages.SUPPORTED:
+        names = ", ".join(language.tag for language in languages.SUPPORTED)
+        raise ChannelError(
+            _("A channel's language is one of {languages}, not {value}.", languages=names, value=repr(tag))
+        )
+    return language.tag
 
 
 def create_channel(
@@ -132,16 +152,18 @@ def create_channel(
     config: dict[str, Any],
     min_severity: str = WARNING,
     enabled: bool = True,
+    language: str = languages.ENGLISH.tag,
 ) -> AlertChannel:
-    """An admin's new channel (no commit)."""
+    """An admin's new channel (no commit); `language` is the one its emails and messages are written in."""
     require_admin(actor, "add an alert channel")
     if not name.strip():
-        raise ChannelError("A channel needs a name.")
+        raise ChannelError(_("A channel needs a name."))
     channel = AlertChannel(
         kind=kind,
         name=name.strip()[:120],
         min_severity=_severity(min_severity),
         enabled=enabled,
+        language=_language(language),
         config_ciphertext=vault.encrypt(json.dumps(_checked(kind, config))),
         from_settings=False,
     )
@@ -169,21 +191,24 @@ def update_channel(
     min_severity: str | None = None,
     enabled: bool | None = None,
     config: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> AlertChannel:
     """Change a channel; a new configuration replaces the old one whole (no commit)."""
     require_admin(actor, "change an alert channel")
     channel = session.get(AlertChannel, channel_id)
     if channel is None:
-        raise ChannelError(f"There is no alert channel {channel_id}.")
+        raise ChannelError(_("There is no alert channel {id}.", id=channel_id))
     before = _fields(channel)
     if name is not None:
         if not name.strip():
-            raise ChannelError("A channel needs a name.")
+            raise ChannelError(_("A channel needs a name."))
         channel.name = name.strip()[:120]
     if min_severity is not None:
         channel.min_severity = _severity(min_severity)
     if enabled is not None:
         channel.enabled = enabled
+    if language is not None:
+        channel.language = _language(language)
     detail = ""
     if config is not None:
         channel.config_ciphertext = vault.encrypt(json.dumps(_checked(channel.kind, config)))
@@ -208,7 +233,7 @@ def delete_channel(session: Session, actor: Actor, channel_id: int) -> None:
     require_admin(actor, "remove an alert channel")
     channel = session.get(AlertChannel, channel_id)
     if channel is None:
-        raise ChannelError(f"There is no alert channel {channel_id}.")
+        raise ChannelError(_("There is no alert channel {id}.", id=channel_id))
     audit.record(
         session=session,
         actor=actor,

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from services.alerts.condition import Condition
+from services.language.translate import _, plural
 from services.store.models import Credential, PollRun, WebhookRefusal
 
 TOKEN_WARNING = timedelta(days=7)
@@ -18,18 +19,20 @@ SUCCESSFUL_CYCLES = ("ok", "partial")
 
 
 def token_condition(credential: Credential, now: datetime, severity_of: dict[str, str]) -> Condition | None:
-    name = f"API credential {credential.name} (token …{credential.token_last4})"
+    name = _("API credential {name} (token …{last4})", name=credential.name, last4=credential.token_last4)
     expires = credential.token_expires_at
     problem = f"\n{credential.token_problem}" if credential.token_problem else ""
     if credential.token_state == "invalid":
-        rule, title = "token_revoked", f"{name} was revoked or is no longer valid"
-        advice = "Create a new token in Meta Business Settings and replace it on the API credential."
+        rule, title = "token_revoked", _("{credential} was revoked or is no longer valid", credential=name)
+        advice = _("Create a new token in Meta Business Settings and replace it on the API credential.")
     elif credential.token_state == "expired" or (expires is not None and expires <= now):
-        rule, title = "token_expired", f"{name} has expired: nothing is polled through it"
-        advice = "Create a new token in Meta Business Settings and replace it on the API credential."
+        rule, title = "token_expired", _("{credential} has expired: nothing is polled through it", credential=name)
+        advice = _("Create a new token in Meta Business Settings and replace it on the API credential.")
     elif expires is not None and expires - now <= TOKEN_WARNING:
-        rule, title = "token_expiring", f"{name} expires in {max((expires - now).days, 0)} days"
-        advice = "Replace the token before it expires, with a system user token that does not expire."
+        days = max((expires - now).days, 0)
+        title = plural("{credential} expires in 1 day", "{credential} expires in {count} days", days, credential=name)
+        rule = "token_expiring"
+        advice = _("Replace the token before it expires, with a system user token that does not expire.")
     else:
         return None
     if rule not in severity_of:
@@ -57,16 +60,27 @@ def poller_condition(
     if silent_for <= timedelta(seconds=interval_s * SILENT_INTERVALS):
         return None
     minutes = int(silent_for.total_seconds() // 60)
-    what = "finished a poll cycle" if last else "finished any poll cycle yet"
+    if last:
+        title = plural(
+            "The poller has not finished a poll cycle for 1 minute",
+            "The poller has not finished a poll cycle for {count} minutes",
+            minutes,
+        )
+    else:
+        title = plural(
+            "The poller has not finished any poll cycle yet for 1 minute",
+            "The poller has not finished any poll cycle yet for {count} minutes",
+            minutes,
+        )
     return Condition(
         "poller_silent",
         "console",
         "poller",
         "Poller",
         severity,
-        f"The poller has not {what} for {minutes} minutes"[:300],
-        f"Numbers' health is not being read: a cycle is due every {int(interval_s)} seconds.",
-        "Check that the poller process (python -m services.poller) runs and can reach the store.",
+        title[:300],
+        _("Numbers' health is not being read: a cycle is due every {seconds} seconds.", seconds=int(interval_s)),
+        _("Check that the poller process (python -m services.poller) runs and can reach the store."),
     )
 
 
@@ -84,7 +98,7 @@ def refusal_condition(session: Session, now: datetime, severity: str) -> Conditi
         "webhooks",
         "Webhooks",
         severity,
-        f"{count} webhook posts were refused for a bad or missing signature in 5 minutes",
-        "Someone posts to /webhooks/whatsapp without Meta's signature, or META_APP_SECRET is wrong.",
-        "Check META_APP_SECRET against the app secret in Meta's App Dashboard.",
+        _("{count} webhook posts were refused for a bad or missing signature in 5 minutes", count=count),
+        _("Someone posts to /webhooks/whatsapp without Meta's signature, or META_APP_SECRET is wrong."),
+        _("Check META_APP_SECRET against the app secret in Meta's App Dashboard."),
     )

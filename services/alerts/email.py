@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from services.alerts.messages import Message
+from services.language.translate import _
 
 TIMEOUT_S = 20.0
 STARTTLS_MODES = ("auto", "require", "never")
@@ -45,15 +46,21 @@ def parse_smtp_url(url: str) -> SmtpServer:
     """The server an SMTP_URL names; EmailError for anything but smtp:// or smtps:// with a host."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise EmailError("SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465.")
+        raise EmailError(_("SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465."))
     options = {key.lower(): values[-1].lower() for key, values in parse_qs(parts.query).items()}
     starttls = options.get("starttls", "auto")
     if starttls not in STARTTLS_MODES:
-        raise EmailError(f"SMTP_URL's starttls must be one of {', '.join(STARTTLS_MODES)}, not {starttls!r}.")
+        raise EmailError(
+            _(
+                "SMTP_URL's starttls must be one of {modes}, not {value}.",
+                modes=", ".join(STARTTLS_MODES),
+                value=repr(starttls),
+            )
+        )
     try:
         port = parts.port
     except ValueError:
-        raise EmailError("SMTP_URL's port must be a number.") from None
+        raise EmailError(_("SMTP_URL's port must be a number.")) from None
     tls = parts.scheme == "smtps"
     return SmtpServer(
         host=parts.hostname,
@@ -102,7 +109,7 @@ def send_email(
     sender = str(config.get("from") or "")
     recipients = _recipients(config.get("to") or [])
     if not sender or not recipients:
-        raise EmailError("An email channel needs a sender (ALERT_EMAIL_FROM) and recipients (ALERT_EMAIL_TO).")
+        raise EmailError(_("An email channel needs a sender (ALERT_EMAIL_FROM) and recipients (ALERT_EMAIL_TO)."))
     email = compose(message, sender=sender, recipients=recipients, message_id=key)
     context = tls_context or ssl.create_default_context()
     try:
@@ -118,8 +125,11 @@ def send_email(
                     client.ehlo()
                 elif server.starttls == "require":
                     raise EmailError(
-                        f"The SMTP server {server.where} does not offer STARTTLS and SMTP_URL requires it; "
-                        "nothing was sent."
+                        _(
+                            "The SMTP server {where} does not offer STARTTLS and SMTP_URL requires it; "
+                            "nothing was sent.",
+                            where=server.where,
+                        )
                     )
             if server.username:
                 client.login(server.username, server.password or "")
@@ -127,11 +137,16 @@ def send_email(
     except EmailError:
         raise
     except smtplib.SMTPAuthenticationError:
-        raise EmailError(f"The SMTP server {server.where} refused the user name or password.") from None
+        raise EmailError(_("The SMTP server {where} refused the user name or password.", where=server.where)) from None
     except smtplib.SMTPException as exc:
-        raise EmailError(f"The SMTP server {server.where} refused the email: {_reason(exc)}") from None
+        raise EmailError(
+            _("The SMTP server {where} refused the email: {reason}", where=server.where, reason=_reason(exc))
+        ) from None
     except (OSError, ssl.SSLError) as exc:
-        raise EmailError(f"Cannot reach the SMTP server {server.where}: {exc.__class__.__name__}: {exc}") from None
+        problem = f"{exc.__class__.__name__}: {exc}"
+        raise EmailError(
+            _("Cannot reach the SMTP server {where}: {problem}", where=server.where, problem=problem)
+        ) from None
 
 
 def _reason(exc: smtplib.SMTPException) -> str:

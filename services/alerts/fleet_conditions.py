@@ -13,6 +13,7 @@ from services.alerts.rules import milder
 from services.graph.types import HealthProblem
 from services.health.model import Finding, Severity, assess_account, assess_stored
 from services.health.vocabulary import limit_words
+from services.language.translate import _
 from services.store.models import HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
 LIMIT_WINDOW = timedelta(days=7)  # a limit lowered this recently keeps its alert open
@@ -27,7 +28,10 @@ def number_name(number: PhoneNumber) -> str:
 
 
 def _details(findings: tuple[Finding, ...] | list[Finding]) -> str:
-    lines = [f.sentence + (f" Meta says: {f.meta_says}" if f.meta_says else "") for f in findings]
+    lines = [
+        _("{finding} Meta says: {meta_says}", finding=f.sentence, meta_says=f.meta_says) if f.meta_says else f.sentence
+        for f in findings
+    ]
     return "\n".join(lines)[:2000]
 
 
@@ -44,9 +48,9 @@ def number_conditions(number: PhoneNumber, severity_of: dict[str, str]) -> Itera
             number.id,
             name,
             severity,
-            f"{name} {first.sentence}"[:300],
+            _("{number} {finding}", number=name, finding=first.sentence)[:300],
             _details(findings),
-            first.advice[:500],
+            str(first.advice)[:500],
         )
 
     sending = [f for f in assessment.findings if f.aspect in ("can send", "status") and f.severity <= Severity.AT_RISK]
@@ -65,7 +69,6 @@ def account_condition(account: WhatsAppBusinessAccount, severity: str) -> Condit
     assessment = assess_account(review_status=account.review_status, can_send=account.can_send, problems=problems)
     if assessment.severity is not Severity.BLOCKED:
         return None
-    name = f"WhatsApp Business Account {account.name or account.id}"
     first = assessment.findings[0]
     return Condition(
         "waba_banned",
@@ -73,9 +76,9 @@ def account_condition(account: WhatsAppBusinessAccount, severity: str) -> Condit
         account.id,
         account.name or account.id,
         severity,
-        f"{name} {first.sentence}"[:300],
+        _("WhatsApp Business Account {name} {finding}", name=account.name or account.id, finding=first.sentence)[:300],
         _details(assessment.findings),
-        first.advice[:500],
+        str(first.advice)[:500],
     )
 
 
@@ -119,11 +122,16 @@ def limit_conditions(session: Session, numbers: list[PhoneNumber], now: datetime
             continue
         seen.add(portfolio)
         name = (account.portfolio_name or account.name) if account else number.waba_id
-        title = f"Business portfolio {name}: messaging limit lowered to {limit_words(number.messaging_limit)}"
-        detail = (
-            f"It was {limit_words(LIMIT_ORDER[was])} within the last 7 days; every number of the portfolio shares it."
+        title = _(
+            "Business portfolio {name}: messaging limit lowered to {limit}",
+            name=name,
+            limit=limit_words(number.messaging_limit),
         )
-        advice = "Send to fewer new customers; check the numbers' quality ratings in WhatsApp Manager."
+        detail = _(
+            "It was {limit} within the last 7 days; every number of the portfolio shares it.",
+            limit=limit_words(LIMIT_ORDER[was]),
+        )
+        advice = _("Send to fewer new customers; check the numbers' quality ratings in WhatsApp Manager.")
         yield Condition(
             "portfolio_limit_lowered", "portfolio", portfolio[:64], name or "", severity, title[:300], detail, advice
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from services.language.translate import LazyText, lazy
 from services.store.models import AlertRule
 
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
@@ -15,25 +16,25 @@ _RANK = {CRITICAL: 0, WARNING: 1, INFO: 2}
 
 @dataclass(frozen=True)
 class RuleSpec:
-    title: str
+    title: LazyText  # says itself in the reader's language; `.message` is the English
     severity: str  # the default: critical | warning | info
 
 
 RULES: dict[str, RuleSpec] = {
-    "number_cannot_send": RuleSpec("A number cannot send (blocked, limited or not connected)", CRITICAL),
-    "quality_dropped": RuleSpec("A number's quality rating dropped", WARNING),
-    "portfolio_limit_lowered": RuleSpec("A business portfolio's messaging limit was lowered", WARNING),
-    "display_name_rejected": RuleSpec("A number's display name was rejected", WARNING),
-    "waba_banned": RuleSpec("A WhatsApp Business Account is banned or blocked", CRITICAL),
-    "token_expiring": RuleSpec("An API credential's token expires within 7 days", WARNING),
-    "token_expired": RuleSpec("An API credential's token has expired", CRITICAL),
-    "token_revoked": RuleSpec("An API credential's token was revoked or is invalid", CRITICAL),
-    "poller_silent": RuleSpec("The poller has not finished a cycle for 3 poll intervals", CRITICAL),
-    "webhook_bad_signatures": RuleSpec("Many webhook posts with a bad signature (10 in 5 minutes)", WARNING),
-    "template_paused": RuleSpec("A message template is paused: Meta refuses to send it", CRITICAL),
-    "template_disabled": RuleSpec("A message template is disabled", CRITICAL),
-    "template_rejected": RuleSpec("A message template was rejected in Meta's review", WARNING),
-    "template_quality_red": RuleSpec("A message template's quality is red (low)", WARNING),
+    "number_cannot_send": RuleSpec(lazy("A number cannot send (blocked, limited or not connected)"), CRITICAL),
+    "quality_dropped": RuleSpec(lazy("A number's quality rating dropped"), WARNING),
+    "portfolio_limit_lowered": RuleSpec(lazy("A business portfolio's messaging limit was lowered"), WARNING),
+    "display_name_rejected": RuleSpec(lazy("A number's display name was rejected"), WARNING),
+    "waba_banned": RuleSpec(lazy("A WhatsApp Business Account is banned or blocked"), CRITICAL),
+    "token_expiring": RuleSpec(lazy("An API credential's token expires within 7 days"), WARNING),
+    "token_expired": RuleSpec(lazy("An API credential's token has expired"), CRITICAL),
+    "token_revoked": RuleSpec(lazy("An API credential's token was revoked or is invalid"), CRITICAL),
+    "poller_silent": RuleSpec(lazy("The poller has not finished a cycle for 3 poll intervals"), CRITICAL),
+    "webhook_bad_signatures": RuleSpec(lazy("Many webhook posts with a bad signature (10 in 5 minutes)"), WARNING),
+    "template_paused": RuleSpec(lazy("A message template is paused: Meta refuses to send it"), CRITICAL),
+    "template_disabled": RuleSpec(lazy("A message template is disabled"), CRITICAL),
+    "template_rejected": RuleSpec(lazy("A message template was rejected in Meta's review"), WARNING),
+    "template_quality_red": RuleSpec(lazy("A message template's quality is red (low)"), WARNING),
 }
 
 

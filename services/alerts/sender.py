@@ -27,6 +27,10 @@ from services.alerts.email import EmailError, send_email
 from services.alerts.lifecycle import evaluate_store
 from services.alerts.messages import Message, message_for
 from services.alerts.webhook_post import WebhookPostError, post_webhook
+from services.alerts.wording import DEFAULT_POLL_INTERVAL_S, said_again
+from services.language import languages
+from services.language.current import speaking
+from services.language.translate import _
 from services.poller import lease as poller_lease
 from services.store.models import Alert, AlertChannel, AlertDelivery
 
@@ -89,22 +93,31 @@ def _claim(engine: Engine, due: _Due, now: datetime) -> bool:
 
 
 def _message(
-    engine: Engine, vault: TokenVault, delivery_id: int, base_url: str | None
+    engine: Engine,
+    vault: TokenVault,
+    delivery_id: int,
+    base_url: str | None,
+    now: datetime,
+    poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
 ) -> tuple[str, dict, Message, str]:
+    """The delivery's channel kind, configuration, message (in the channel's language) and idempotency key."""
     with Session(engine) as session:
         delivery = session.get(AlertDelivery, delivery_id)
         assert delivery is not None
         alert = session.get(Alert, delivery.alert_id)
         channel = session.get(AlertChannel, delivery.channel_id)
         if alert is None or channel is None:
-            raise DeliveryError("The alert or its channel was deleted.")
+            raise DeliveryError(_("The alert or its channel was deleted."))
         if not channel.enabled:
-            raise DeliveryError(f"The channel {channel.name} is switched off.")
+            raise DeliveryError(_("The channel {name} is switched off.", name=channel.name))
         try:
             config = json.loads(vault.decrypt(channel.config_ciphertext)) if channel.config_ciphertext else {}
         except VaultError:
-            raise DeliveryError(f"The settings of channel {channel.name} cannot be decrypted.") from None
-        return channel.kind, config, message_for(alert, delivery.kind, base_url), delivery.idempotency_key
+            raise DeliveryError(_("The settings of channel {name} cannot be decrypted.", name=channel.name)) from None
+        with speaking(languages.parse(channel.language) or languages.ENGLISH):
+            words = said_again(session, alert, now=now, poll_interval_s=poll_interval_s)
+            message = message_for(alert, delivery.kind, base_url, words)
+        return channel.kind, config, message, delivery.idempotency_key
 
 
 def _mark(engine: Engine, delivery_id: int, now: datetime, error: str | None, final: bool = False) -> str:
@@ -132,18 +145,19 @@ def deliver_due(
     *,
     base_url: str | None = None,
     transports: Mapping[str, Transport] | None = None,
+    poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
 ) -> int:
-    """Send every pending delivery due at `now`; how many were delivered."""
+    """Send every pending delivery due at `now`, each in its channel's language; how many were delivered."""
     transports = transports or TRANSPORTS
     delivered = 0
     for due in _due(engine, now):
         if not _claim(engine, due, now):
             continue
         try:
-            kind, config, message, key = _message(engine, vault, due.id, base_url)
+            kind, config, message, key = _message(engine, vault, due.id, base_url, now, poll_interval_s)
             transport = transports.get(kind)
             if transport is None:
-                raise DeliveryError(f"No sender for channel kind {kind!r}.")
+                raise DeliveryError(_("No sender for channel kind {kind}.", kind=repr(kind)))
             transport(config, message, key)
         except (DeliveryError, EmailError, WebhookPostError) as exc:
             state = _mark(engine, due.id, now, str(exc), final=isinstance(exc, DeliveryError))
@@ -188,7 +202,7 @@ def run_sender(
                         # What time alone makes true (a silent poller, a token nearing expiry) needs no event.
                         evaluate_store(engine, now=clock, quiet=quiet, poll_interval_s=poll_interval_s)
                         evaluated = time.monotonic()
-                    deliver_due(engine, vault, clock(), base_url=base_url)
+                    deliver_due(engine, vault, clock(), base_url=base_url, poll_interval_s=poll_interval_s)
                 elif heartbeat is not None:
                     heartbeat.stop()
                     heartbeat = None

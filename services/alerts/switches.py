@@ -27,7 +27,7 @@ def rule_settings(*, session: Session) -> list[RuleSetting]:
     for rule, spec in RULES.items():
         row = stored.get(rule)
         enabled, severity = (row.enabled, row.severity) if row else (True, spec.severity)
-        found.append(RuleSetting(rule=rule, title=spec.title, enabled=enabled, severity=severity))
+        found.append(RuleSetting(rule=rule, title=str(spec.title), enabled=enabled, severity=severity))
     return found
 
 
@@ -44,7 +44,7 @@ def switch_rule(*, session: Session, actor: Actor, rule: str, enabled: bool, sev
         action="update",
         object_type="alert_rule",
         object_id=rule,
-        object_name=before.title,
+        object_name=RULES[rule].title.message,  # the audit trail keeps the English
         before={"enabled": before.enabled, "severity": before.severity},
         after={"enabled": enabled, "severity": severity},
     )

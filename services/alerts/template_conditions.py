@@ -6,13 +6,14 @@ templates in trouble, not all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
 from services.alerts.condition import Condition
 from services.health.model import Severity, assess_stored_template
+from services.language.translate import _
 from services.moments import moment_words
 from services.store.models import MessageTemplate, WhatsAppBusinessAccount
 
@@ -38,14 +39,16 @@ def when_of(raw: object) -> datetime | None:
 def _until(template: MessageTemplate) -> str:
     info = template.status_info or {}
     if template.status == "PAUSED" and (at := when_of(info.get("paused_until"))):
-        return f" Meta sends it again from about {moment_words(at)}, unless it pauses it again."
+        return _("Meta sends it again from about {moment}, unless it pauses it again.", moment=moment_words(at))
     if template.status == "DISABLED" and (at := when_of(info.get("disable_date"))):
-        return f" Meta disabled it on {moment_words(at)}."
+        return _("Meta disabled it on {moment}.", moment=moment_words(at))
     return ""
 
 
-def template_conditions(session: Session, active: dict[str, str]) -> Iterator[Condition]:
-    """A condition per template and rule that holds now, for the active template rules."""
+def template_conditions(
+    session: Session, active: dict[str, str], *, template_ids: Sequence[str] | None = None
+) -> Iterator[Condition]:
+    """A condition per template and rule that holds now, for the active template rules (of `template_ids` only)."""
     wanted = [rule for rule in TEMPLATE_RULES if rule in active]
     if not wanted:
         return
@@ -55,9 +58,11 @@ def template_conditions(session: Session, active: dict[str, str]) -> Iterator[Co
         .where(col(MessageTemplate.severity) <= int(Severity.AT_RISK))
         .order_by(col(MessageTemplate.id))
     )
+    if template_ids is not None:
+        query = query.where(col(MessageTemplate.id).in_(list(template_ids)))
     for template, waba_name in session.exec(query):
         assessment = assess_stored_template(template)
-        label, where = template_label(template), f"WhatsApp Business Account {waba_name or template.waba_id}"
+        label, account = template_label(template), waba_name or template.waba_id
         for finding in assessment.findings:
             if finding.severity > Severity.AT_RISK:
                 continue
@@ -68,18 +73,23 @@ def template_conditions(session: Session, active: dict[str, str]) -> Iterator[Co
                 rule = "template_quality_red" if red else None
             if rule is None or rule not in active:
                 continue
-            detail = f"Template {label} of {where} {finding.sentence}."
-            if finding.aspect == "status":
-                detail += _until(template)
+            detail = _(
+                "Template {template} of WhatsApp Business Account {account} {finding}.",
+                template=label,
+                account=account,
+                finding=finding.sentence,
+            )
+            if finding.aspect == "status" and (until := _until(template)):
+                detail += " " + until
             if finding.meta_says:
-                detail += f"\nMeta says: {finding.meta_says}"
+                detail += "\n" + _("Meta says: {meta_says}", meta_says=finding.meta_says)
             yield Condition(
                 rule,
                 "template",
                 template.id,
                 label,
                 active[rule],
-                f"Template {label} {finding.sentence}"[:300],
+                _("Template {template} {finding}", template=label, finding=finding.sentence)[:300],
                 detail[:2000],
-                finding.advice[:500],
+                str(finding.advice)[:500],
             )

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import count
 from urllib.parse import urlencode
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from services.alerts import wording
+from services.language.languages import ENGLISH
+from services.language.languages import parse as parse_language
+from services.language.translate import _, lazy
 from services.store.models import (
     Alert,
     AlertChannel,
@@ -19,13 +24,15 @@ from services.store.models import (
     PhoneNumber,
     WhatsAppBusinessAccount,
 )
+from services.store.types import utcnow
 
 STATES = ("open", "acknowledged", "snoozed", "resolved")
 SEVERITIES = ("critical", "warning", "info")
 SHOWN = 200
 _BATCH = 500
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-_CHANNEL_WORDS = {"email": "Email", "webhook": "Webhook"}
+_CHANNEL_WORDS = {"email": lazy("Email"), "webhook": lazy("Webhook")}
+_SETTINGS_LABELS = {"email": lazy("Email (from settings)"), "webhook": lazy("Webhook (from settings)")}
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class AlertView:
     portfolio_id: str | None
     number_link: str | None
     deliveries: list[AlertDelivery] = field(default_factory=list)
+    words: wording.Words | None = None  # the title, detail and advice in the reader's language
 
 
 def open_count(*, session: Session) -> int:
@@ -105,8 +113,16 @@ def _owners(session: Session, alerts: Iterable[Alert]) -> dict[tuple[str, str], 
     return owners
 
 
-def alerts(*, session: Session, where: AlertFilter = AlertFilter(), limit: int = SHOWN) -> list[AlertView]:
-    """The alerts `where` asks for, worst first and then newest, each with its WABA, portfolio, link and deliveries.
+def alerts(
+    *,
+    session: Session,
+    where: AlertFilter = AlertFilter(),
+    limit: int = SHOWN,
+    now: datetime | None = None,
+    poll_interval_s: float = wording.DEFAULT_POLL_INTERVAL_S,
+) -> list[AlertView]:
+    """The alerts `where` asks for, worst first and then newest, each with its WABA, portfolio, link and deliveries,
+    and its words in the reader's language (said again at `now` where that is not English).
 
     Read a batch at a time, so a large history of alerts costs what the page shows, not what the store holds.
     """
@@ -140,6 +156,9 @@ def alerts(*, session: Session, where: AlertFilter = AlertFilter(), limit: int =
             by_alert.setdefault(delivery.alert_id, []).append(delivery)
         for view in views:
             view.deliveries = by_alert.get(view.alert.id, [])
+    moment = now or utcnow()
+    for view in views:
+        view.words = wording.said_again(session, view.alert, now=moment, poll_interval_s=poll_interval_s)
     return views
 
 
@@ -166,12 +185,23 @@ class ChannelView:
     min_severity: str
     enabled: bool
     from_settings: bool
+    language: str = ENGLISH.tag  # the language its emails and messages are written in
 
 
 def _channel_label(channel: AlertChannel) -> str:
-    kind = _CHANNEL_WORDS.get(channel.kind, channel.kind.capitalize())
-    # The settings' channels are named for their kind already: 'Email (from settings)'.
-    return channel.name if channel.name.startswith(kind) else f"{kind}: {channel.name}"
+    if channel.from_settings and channel.kind in _SETTINGS_LABELS:
+        return str(_SETTINGS_LABELS[channel.kind])
+    words = _CHANNEL_WORDS.get(channel.kind)
+    kind = str(words) if words is not None else channel.kind.capitalize()
+    # A channel named for its kind already ('Email on-call') needs no prefix.
+    if channel.name.startswith((kind, words.message if words is not None else kind)):
+        return channel.name
+    return _("{kind}: {name}", kind=kind, name=channel.name)
+
+
+def language_name(tag: str) -> str:
+    """A channel's language in its own name, as the language picker shows it: 'English', '简体中文'."""
+    return (parse_language(tag) or ENGLISH).name
 
 
 def channels(*, session: Session) -> list[ChannelView]:
@@ -184,6 +214,7 @@ def channels(*, session: Session) -> list[ChannelView]:
             min_severity=c.min_severity,
             enabled=c.enabled,
             from_settings=c.from_settings,
+            language=c.language,
         )
         for c in session.exec(select(AlertChannel).order_by(col(AlertChannel.id)))
         if c.id is not None

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from services.alerts.messages import Message
+from services.language.translate import _
 
 TIMEOUT_S = 15.0
 SIGNATURE_HEADER = "X-Console-Signature-256"
@@ -48,7 +49,7 @@ def post_webhook(config: Mapping[str, Any], message: Message, key: str, *, timeo
     url = str(config.get("url") or "")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookPostError("An alert webhook needs an http:// or https:// URL (ALERT_WEBHOOK_URL).")
+        raise WebhookPostError(_("An alert webhook needs an http:// or https:// URL (ALERT_WEBHOOK_URL)."))
     where = parts.hostname + (f":{parts.port}" if parts.port else "")
     body = body_of(message, key)
     headers = {"Content-Type": "application/json", KEY_HEADER: key, "User-Agent": "whatsapp-channel-console"}
@@ -57,7 +58,12 @@ def post_webhook(config: Mapping[str, Any], message: Message, key: str, *, timeo
     try:
         response = httpx.post(url, content=body, headers=headers, timeout=timeout_s)
     except httpx.HTTPError as exc:
-        raise WebhookPostError(f"Cannot reach the alert webhook at {where}: {exc.__class__.__name__}") from None
+        problem = exc.__class__.__name__
+        raise WebhookPostError(
+            _("Cannot reach the alert webhook at {where}: {problem}", where=where, problem=problem)
+        ) from None
     if not response.is_success:
-        raise WebhookPostError(f"The alert webhook at {where} answered {response.status_code}.")
+        raise WebhookPostError(
+            _("The alert webhook at {where} answered {status}.", where=where, status=response.status_code)
+        )
     return response.status_code

@@ -9,10 +9,12 @@ from sqlmodel import Session, col, func, select
 
 from services.configurations import marketing_actions
 from services.configurations.names import name_problem
+from services.language.formatting import number_text
+from services.language.translate import _
 from services.store.models import ChannelConfiguration, Credential, CredentialReach, PhoneNumber
 
 WHATSAPP = "whatsapp"
-CHANNELS = {WHATSAPP: "WhatsApp"}
+CHANNELS = {WHATSAPP: "WhatsApp"}  # a name, shown as it is
 MAX_DESCRIPTION_LENGTH = 1000
 FIELDS = ("name", "description", "channel", "marketing_action", "credential_id", "sender_phone_number_id")
 
@@ -65,7 +67,7 @@ def name_taken(*, session: Session, name: str, excluding_id: int | None) -> bool
 
 def taken_sentence(name: str) -> str:
     """What to say when the name is already used by a configuration that is not deactivated."""
-    return f"Another configuration that is not deactivated is already named “{name}”; choose another name."
+    return _("Another configuration that is not deactivated is already named “{name}”; choose another name.", name=name)
 
 
 def credentials(*, session: Session) -> list[Credential]:
@@ -108,26 +110,29 @@ def submit_errors(*, session: Session, values: ConfigurationInput, configuration
     if problem := _description_problem(values.description):
         errors["description"] = problem
     if values.channel not in CHANNELS:
-        errors["channel"] = "Choose the channel WhatsApp."
+        errors["channel"] = _("Choose the channel WhatsApp.")
     if values.marketing_action is None:
-        errors["marketing_action"] = (
+        errors["marketing_action"] = _(
             "Choose a marketing action, or “None (transactional)” for messages that need no marketing consent."
         )
     elif not marketing_actions.exists(values.marketing_action):
-        errors["marketing_action"] = f"There is no marketing action “{values.marketing_action}”; choose one listed."
+        errors["marketing_action"] = _(
+            "There is no marketing action “{action}”; choose one listed.", action=values.marketing_action
+        )
     credential = session.get(Credential, values.credential_id) if values.credential_id is not None else None
     if values.credential_id is None:
-        errors["credential_id"] = "Choose the WhatsApp API configuration (a stored API credential) to send through."
+        errors["credential_id"] = _("Choose the WhatsApp API configuration (a stored API credential) to send through.")
     elif credential is None:
-        errors["credential_id"] = "That API credential no longer exists; choose another one."
+        errors["credential_id"] = _("That API credential no longer exists; choose another one.")
     if values.sender_phone_number_id is None:
-        errors["sender_phone_number_id"] = "Choose the sender number."
+        errors["sender_phone_number_id"] = _("Choose the sender number.")
     elif credential is not None:
         reachable = {n.id for n in sender_numbers(session=session, credential_id=credential.id)}
         if values.sender_phone_number_id not in reachable:
-            errors["sender_phone_number_id"] = (
-                f"Number {values.sender_phone_number_id} is not reachable through API credential "
-                f"“{credential.name}”; choose one of its numbers."
+            errors["sender_phone_number_id"] = _(
+                "Number {number} is not reachable through API credential “{credential}”; choose one of its numbers.",
+                number=values.sender_phone_number_id,
+                credential=credential.name,
             )
     return errors
 
@@ -136,9 +141,13 @@ def _description_problem(description: str) -> str | None:
     if len(description) > MAX_DESCRIPTION_LENGTH:
         return _description_too_long(description)
     if "\x00" in description:
-        return "The description holds a NUL character (left by a copy from another program); remove it."
+        return _("The description holds a NUL character (left by a copy from another program); remove it.")
     return None
 
 
 def _description_too_long(description: str) -> str:
-    return f"The description has {len(description):,} characters; at most {MAX_DESCRIPTION_LENGTH:,} are allowed."
+    return _(
+        "The description has {count} characters; at most {most} are allowed.",
+        count=number_text(len(description)),
+        most=number_text(MAX_DESCRIPTION_LENGTH),
+    )

@@ -19,7 +19,6 @@ from services.configurations.fields import (
     draft_errors,
     name_taken,
     submit_errors,
-    taken_sentence,
 )
 from services.configurations.names import MAX_NAME_LENGTH
 from services.configurations.records import (
@@ -29,8 +28,10 @@ from services.configurations.records import (
     get,
     opened,
     snapshot,
+    status_words,
     store,
 )
+from services.language.translate import N_, _
 from services.store.models import ChannelConfiguration, Credential
 
 
@@ -82,7 +83,9 @@ def submit(
     row = _editable(session, configuration_id, expected_version, for_draft=False)
     errors = submit_errors(session=session, values=values, configuration_id=configuration_id)
     if row is not None and row.status == "active" and values.name != row.name:
-        errors["name"] = f"The name of an active configuration stays “{row.name}”; duplicate it to use another name."
+        errors["name"] = _(
+            "The name of an active configuration stays “{name}”; duplicate it to use another name.", name=row.name
+        )
     if errors:
         raise ConfigurationInvalid(errors)
     if row is not None and row.status == "active":
@@ -112,17 +115,28 @@ def submit(
     )
 
 
+# What each call refuses to do outside its one status (the status a configuration is in is said in its words).
+_ONLY = {
+    "submit_again": N_("Only a failed configuration can be submitted again; “{name}” is {status}."),
+    "deactivate": N_("Only an active configuration can be deactivated; “{name}” is {status}."),
+    "activate": N_("Only a deactivated configuration can be activated; “{name}” is {status}."),
+}
+
+
 def _opened_in(
     status: str, doing: str, session: Session, configuration_id: int, expected_version: int | None
 ) -> ChannelConfiguration:
     """The configuration opened at `expected_version`, refused with a sentence unless it is in `status`."""
     row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
     if row.status != status:
-        article = "an" if status[0] in "aeiou" else "a"
-        raise ConfigurationRefused(
-            f"Only {article} {status} configuration can {doing}; “{display_name(row)}” is {row.status}."
-        )
+        raise ConfigurationRefused(_(_ONLY[doing], name=display_name(row), status=_status_in_sentence(row.status)))
     return row
+
+
+def _status_in_sentence(status: str) -> str:
+    """The status as the sentences say it: 'draft', 'processing', ... in English; its own words in another."""
+    words = status_words(status)
+    return status if words == status.title() or words.lower() == status else words
 
 
 def submit_again(
@@ -135,7 +149,7 @@ def submit_again(
 ) -> ChannelConfiguration:
     """Failed -> Processing with the values as stored (what failed may be fixed outside: Meta, a credential)."""
     require_admin(actor, "submit channel configurations")
-    row = _opened_in("failed", "be submitted again", session, configuration_id, expected_version)
+    row = _opened_in("failed", "submit_again", session, configuration_id, expected_version)
     try:
         return submit(
             session=session,
@@ -147,7 +161,11 @@ def submit_again(
         )
     except ConfigurationInvalid as exc:
         raise ConfigurationRefused(
-            f"“{display_name(row)}” cannot be submitted again as it is: {exc} Edit it to fix this."
+            _(
+                "“{name}” cannot be submitted again as it is: {problems} Edit it to fix this.",
+                name=display_name(row),
+                problems=exc,
+            )
         ) from None
 
 
@@ -161,9 +179,11 @@ def deactivate(
 ) -> ChannelConfiguration:
     """Active -> Deactivated (not while an update is being checked). Commits."""
     require_admin(actor, "deactivate channel configurations")
-    row = _opened_in("active", "be deactivated", session, configuration_id, expected_version)
+    row = _opened_in("active", "deactivate", session, configuration_id, expected_version)
     if row.update_status == "processing":
-        raise ConfigurationRefused(f"An update of “{row.name}” is being checked; deactivate it once that finishes.")
+        raise ConfigurationRefused(
+            _("An update of “{name}” is being checked; deactivate it once that finishes.", name=row.name)
+        )
     changes = {"status": "deactivated", "pending_update": None, "update_status": None}
     return store(
         session=session,
@@ -186,8 +206,14 @@ def activate(
 ) -> ChannelConfiguration:
     """Deactivated -> Processing; the caller runs the checks next, as for a submit. Commits."""
     require_admin(actor, "activate channel configurations")
-    row = _opened_in("deactivated", "be activated", session, configuration_id, expected_version)
-    taken = ConfigurationRefused(f"{taken_sentence(row.name)[:-1]} Duplicate this one under a new name instead.")
+    row = _opened_in("deactivated", "activate", session, configuration_id, expected_version)
+    taken = ConfigurationRefused(
+        _(
+            "Another configuration that is not deactivated is already named “{name}”; choose another name Duplicate "
+            "this one under a new name instead.",
+            name=row.name,
+        )
+    )
     if name_taken(session=session, name=row.name, excluding_id=row.id):
         raise taken
     changes = {"status": "processing", "check_results": [], "warnings": [], "update_check_results": []}
@@ -239,13 +265,26 @@ def delete(*, session: Session, actor: Actor, configuration_id: int, expected_ve
     row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
     if row.status == "deactivated":
         raise ConfigurationRefused(
-            f"A deactivated configuration cannot be deleted; “{row.name}” stays for the record. "
-            "Activate it again or duplicate it."
+            _(
+                "A deactivated configuration cannot be deleted; “{name}” stays for the record. "
+                "Activate it again or duplicate it.",
+                name=row.name,
+            )
+        )
+    if row.status == "active":
+        raise ConfigurationRefused(
+            _(
+                "Only drafts and failed configurations can be deleted; “{name}” is active: deactivate it instead.",
+                name=row.name,
+            )
         )
     if row.status not in ("draft", "failed"):
         raise ConfigurationRefused(
-            f"Only drafts and failed configurations can be deleted; “{row.name}” is {row.status}"
-            + (": deactivate it instead." if row.status == "active" else ".")
+            _(
+                "Only drafts and failed configurations can be deleted; “{name}” is {status}.",
+                name=row.name,
+                status=_status_in_sentence(row.status),
+            )
         )
     audit.record(
         session=session,
@@ -267,13 +306,22 @@ def _editable(
         return None
     row = opened(session=session, configuration_id=configuration_id, expected_version=expected_version)
     if row.status == "processing":
-        raise ConfigurationRefused(f"“{display_name(row)}” is being checked; edit it once the checks finish.")
+        raise ConfigurationRefused(
+            _("“{name}” is being checked; edit it once the checks finish.", name=display_name(row))
+        )
     if row.status == "deactivated":
-        raise ConfigurationRefused(f"“{row.name}” is deactivated; activate it again, or duplicate it to change it.")
+        raise ConfigurationRefused(
+            _("“{name}” is deactivated; activate it again, or duplicate it to change it.", name=row.name)
+        )
     if row.status == "active" and row.update_status == "processing":
-        raise ConfigurationRefused(f"An update of “{row.name}” is being checked; edit it once that finishes.")
+        raise ConfigurationRefused(
+            _("An update of “{name}” is being checked; edit it once that finishes.", name=row.name)
+        )
     if row.status == "active" and for_draft:
         raise ConfigurationRefused(
-            f"“{row.name}” is active, so it has no draft; submit your changes as an update, or duplicate it."
+            _(
+                "“{name}” is active, so it has no draft; submit your changes as an update, or duplicate it.",
+                name=row.name,
+            )
         )
     return row

@@ -4,32 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.graph.said import Said
+from services.language.translate import LazyText, lazy
+
 NONE = "none"
 
 
 @dataclass(frozen=True)
 class MarketingAction:
     key: str  # the Experience Platform's identifier, stored on the configuration
-    label: str
+    label: LazyText  # read in the current language
 
 
 # The core marketing actions of Adobe Experience Platform's data governance, then a WhatsApp one of our own
 # (custom actions are allowed), then "None" for transactional messages that need no marketing consent.
 MARKETING_ACTIONS: tuple[MarketingAction, ...] = (
-    MarketingAction("analytics", "Analytics"),
-    MarketingAction("combineWithPii", "Combine with directly identifiable data"),
-    MarketingAction("crossSiteTargeting", "Cross Site Targeting"),
-    MarketingAction("dataScience", "Data Science"),
-    MarketingAction("emailTargeting", "Email Targeting"),
-    MarketingAction("exportToThirdParty", "Export to Third Party"),
-    MarketingAction("onsiteAdvertising", "Onsite Advertising"),
-    MarketingAction("onsitePersonalization", "Onsite Personalization"),
-    MarketingAction("segmentMatch", "Segment Match"),
-    MarketingAction("singleIdentityPersonalization", "Single Identity Personalization"),
-    MarketingAction("whatsappMarketing", "WhatsApp Marketing"),
-    MarketingAction(NONE, "None (transactional)"),
+    MarketingAction("analytics", lazy("Analytics")),
+    MarketingAction("combineWithPii", lazy("Combine with directly identifiable data")),
+    MarketingAction("crossSiteTargeting", lazy("Cross Site Targeting")),
+    MarketingAction("dataScience", lazy("Data Science")),
+    MarketingAction("emailTargeting", lazy("Email Targeting")),
+    MarketingAction("exportToThirdParty", lazy("Export to Third Party")),
+    MarketingAction("onsiteAdvertising", lazy("Onsite Advertising")),
+    MarketingAction("onsitePersonalization", lazy("Onsite Personalization")),
+    MarketingAction("segmentMatch", lazy("Segment Match")),
+    MarketingAction("singleIdentityPersonalization", lazy("Single Identity Personalization")),
+    MarketingAction("whatsappMarketing", lazy("WhatsApp Marketing")),
+    MarketingAction(NONE, lazy("None (transactional)")),
 )
 _BY_KEY = {action.key: action for action in MARKETING_ACTIONS}
+_NOT_CHOSEN = lazy("Not chosen").message
+_UNKNOWN = lazy("{key} (unknown)").message
 
 
 def keys() -> list[str]:
@@ -44,7 +49,12 @@ def exists(key: str | None) -> bool:
 
 def label_of(key: str | None) -> str:
     """The words for a stored key; an unknown key is shown as itself so nothing is hidden."""
+    return str(label_said(key))
+
+
+def label_said(key: str | None) -> Said:
+    """The words for a stored key, kept to be said in each reader's language."""
     if key is None:
-        return "Not chosen"
+        return Said(_NOT_CHOSEN)
     action = _BY_KEY.get(key)
-    return action.label if action else f"{key} (unknown)"
+    return Said(action.label.message) if action else Said(_UNKNOWN, key=key)

@@ -4,29 +4,39 @@ from __future__ import annotations
 
 import string
 
+from services.language.translate import N_, _
+
 MAX_NAME_LENGTH = 120
 _FIRST = frozenset(string.ascii_letters)
 _ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-")
-NAME_RULE = (
-    f"Starts with a letter (A-Z, a-z); then only letters, digits, _, . and -; at most {MAX_NAME_LENGTH} "
+_NAME_RULE = N_(
+    "Starts with a letter (A-Z, a-z); then only letters, digits, _, . and -; at most {most} "
     "characters; unique among configurations that are not deactivated."
 )
+NAME_RULE = _NAME_RULE.format(most=MAX_NAME_LENGTH)  # in English
+
+
+def name_rule() -> str:
+    """The rule in the current language, as the form states it under Name."""
+    return _(_NAME_RULE, most=MAX_NAME_LENGTH)
 
 
 def name_problems(name: str) -> list[str]:
     """Every part of the rule's format that `name` breaks, one sentence each (empty when it follows it)."""
     if not name:
-        return ["Enter a name: it must start with a letter."]
+        return [_("Enter a name: it must start with a letter.")]
     problems = []
     if name[0] not in _FIRST:
-        problems.append(f"The name must start with a letter (A-Z or a-z), not {name[0]!r}.")
+        problems.append(_("The name must start with a letter (A-Z or a-z), not {first}.", first=repr(name[0])))
     # The first character is reported once, as a wrong start; the rest of the name is checked here.
     wrong = sorted({char for char in name[1:] if char not in _ALLOWED})
     if wrong:
-        shown = _listed(["a space" if char == " " else repr(char) for char in wrong])
-        problems.append(f"The name may only hold letters, digits, _, . and -; remove {shown}.")
+        shown = _listed([_("a space") if char == " " else repr(char) for char in wrong])
+        problems.append(_("The name may only hold letters, digits, _, . and -; remove {shown}.", shown=shown))
     if len(name) > MAX_NAME_LENGTH:
-        problems.append(f"The name has {len(name)} characters; at most {MAX_NAME_LENGTH} are allowed.")
+        problems.append(
+            _("The name has {count} characters; at most {most} are allowed.", count=len(name), most=MAX_NAME_LENGTH)
+        )
     return problems
 
 
@@ -37,4 +47,6 @@ def name_problem(name: str) -> str | None:
 
 def _listed(words: list[str]) -> str:
     """'a space', 'a space and '!'', 'a space, '!' and '#''."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return _("{some} and {last}", some=_(", ").join(words[:-1]), last=words[-1])

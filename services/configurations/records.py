@@ -18,7 +18,7 @@ from services.access import audit
 from services.access.roles import Actor
 from services.configurations.fields import ConfigurationInput, ConfigurationInvalid, taken_sentence
 from services.graph.expiry import spoken
-from services.language.translate import lazy
+from services.language.translate import _, lazy
 from services.store.models import LIVE_NAME_INDEX, ChannelConfiguration
 from services.store.types import utcnow
 
@@ -80,13 +80,13 @@ def get(*, session: Session, configuration_id: int) -> ChannelConfiguration:
     """The configuration as stored now; ConfigurationNotFound if it was deleted."""
     row = session.get(ChannelConfiguration, configuration_id, populate_existing=True)
     if row is None:
-        raise ConfigurationNotFound("This channel configuration no longer exists; it was deleted meanwhile.")
+        raise ConfigurationNotFound(_("This channel configuration no longer exists; it was deleted meanwhile."))
     return row
 
 
 def display_name(row: ChannelConfiguration) -> str:
     """The name, or "Untitled draft #N" for a draft saved without one."""
-    return row.name or f"Untitled draft #{row.id}"
+    return row.name or _("Untitled draft #{id}", id=row.id)
 
 
 def snapshot(row: ChannelConfiguration) -> dict[str, Any]:
@@ -105,10 +105,19 @@ def opened(*, session: Session, configuration_id: int, expected_version: int | N
 def changed(row: ChannelConfiguration) -> ConfigurationChanged:
     """The refusal of a save that would overwrite `row`'s newer version."""
     when = spoken(row.updated_at)
-    return ConfigurationChanged(
-        f"“{display_name(row)}” was changed since you opened it (by {row.updated_by or 'someone'} at {when}). "
-        "Your input is kept: reopen the configuration to see the latest version, then apply your changes again."
-    )
+    keep = _("Your input is kept: reopen the configuration to see the latest version, then apply your changes again.")
+    if row.updated_by:
+        said = _(
+            "“{name}” was changed since you opened it (by {who} at {moment}).",
+            name=display_name(row),
+            who=row.updated_by,
+            moment=when,
+        )
+    else:
+        said = _(
+            "“{name}” was changed since you opened it (by someone at {moment}).", name=display_name(row), moment=when
+        )
+    return ConfigurationChanged(f"{said} {keep}")
 
 
 def store(

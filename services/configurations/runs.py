@@ -17,6 +17,7 @@ from services.configurations.fields import ConfigurationInput, name_taken
 from services.configurations.records import ConfigurationRefused, get, processing_ids, store
 from services.credentials.lifecycle import token_of
 from services.graph.client import GraphClient
+from services.language.translate import _
 from services.store.models import Credential, PhoneNumber
 from services.store.types import utcnow
 
@@ -48,8 +49,18 @@ class CheckRun:
 
 
 def failure_reasons(results: list[dict[str, Any]]) -> list[str]:
-    """The sentences of the stored results that failed (skipped ones only wait on another)."""
-    return [r.sentence for r in map(CheckResult.from_json, results) if r.failed]
+    """The sentences of the stored results that failed (skipped ones only wait on another), in the reader's
+    language."""
+    return [r.text for r in map(CheckResult.from_json, results) if r.failed]
+
+
+def warnings_of(results: list[dict[str, Any]], stored: list[str]) -> list[str]:
+    """The warnings of the stored results in the reader's language; `stored` (the English ones kept on the
+    configuration) for results stored before their warnings were kept to be translated."""
+    found = [CheckResult.from_json(result) for result in results]
+    if any(result.warning_said for result in found):
+        return [text for result in found if (text := result.warning_text)]
+    return [_(warning) for warning in stored]
 
 
 def run_checks(

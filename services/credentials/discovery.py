@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.graph.client import MAX_TOKEN_LENGTH, GraphClient, token_too_long
-from services.graph.envelope import NEW_TOKEN
 from services.graph.errors import BadParameter, PermissionMissing, TokenExpired, TokenInvalid
 from services.graph.expiry import spoken
 from services.graph.types import REQUIRED_PERMISSION, BusinessAccount, PhoneNumberHealth, TokenInfo
@@ -67,7 +66,7 @@ def check_input(*, token: str, business_id: str) -> tuple[str, str]:
     if not token:
         raise CredentialInputError("token", _("Paste the API token (Meta Business Suite > System users > token)."))
     if len(token) > MAX_TOKEN_LENGTH:
-        raise CredentialInputError("token", token_too_long(len(token)))
+        raise CredentialInputError("token", str(token_too_long(len(token))))
     if _WHITESPACE.search(token):
         raise CredentialInputError("token", _("An API token has no spaces or line breaks inside; copy it again."))
     if not business_id:
@@ -87,10 +86,9 @@ def token_refusal(error: TokenInvalid) -> TokenInvalid:
     """Meta's refusal in words that tell a revoked token from a mistyped one (Meta's subcode and message decide)."""
     if error.subcode in ENDED_SUBCODES:
         sentence = _(
-            "Meta no longer accepts this API token: {reason}, so it will not work again; "
-            "{new_token} and paste it here.",
+            "Meta no longer accepts this API token: {reason}, so it will not work again; create a new one in Meta "
+            "Business Suite (Business settings > System users > Generate new token) and paste it here.",
             reason=ENDED_SUBCODES[error.subcode],
-            new_token=NEW_TOKEN,
         )
     elif any(words in (error.meta_message or "").lower() for words in _UNREADABLE):
         sentence = _(
@@ -127,9 +125,9 @@ def check_token(info: TokenInfo, *, at: datetime) -> None:
     # Meta's is_valid decides, not our clock: a skewed console clock must not refuse a token Meta accepts.
     if not info.is_valid and info.expires_at is not None and info.expires_at <= at:
         sentence = _(
-            "The API token expired on {moment}; {new_token} and paste it here.",
+            "The API token expired on {moment}; create a new one in Meta Business Suite (Business settings > "
+            "System users > Generate new token) and paste it here.",
             moment=spoken(info.expires_at),
-            new_token=NEW_TOKEN,
         )
         raise TokenExpired(sentence, expired_at=info.expires_at)
     if not info.is_valid:

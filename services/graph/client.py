@@ -19,8 +19,10 @@ from services.graph.paging import every_page
 from services.graph.redaction import redact
 from services.graph.results import ShapeError
 from services.graph.retry import SHORT_WAIT_S, with_retries
+from services.graph.said import Said
 from services.graph.subjects import Subject
 from services.graph.types import AccountHealth, BusinessAccount, PhoneNumberHealth, TokenInfo
+from services.language.translate import N_
 
 HEALTH_FIELDS = results.HEALTH_FIELDS
 # What the poller reads of a WABA besides its numbers: its ban/review state and can-send verdict.
@@ -41,27 +43,37 @@ Reader = Callable[[dict[str, object], httpx.Response], T]
 def _usable(token: str) -> str:
     token = (token or "").strip()
     if not token:
-        raise TokenInvalid("No API token was given; paste the token from Meta Business Suite (Business settings).")
+        raise TokenInvalid(
+            Said(N_("No API token was given; paste the token from Meta Business Suite (Business settings)."))
+        )
     if len(token) > MAX_TOKEN_LENGTH:
         raise TokenInvalid(token_too_long(len(token)))
     if not _TOKEN.fullmatch(token):
         raise TokenInvalid(
-            "The API token holds spaces or characters Meta never puts in a token; "
-            "copy it again from Meta Business Suite."
+            Said(
+                N_(
+                    "The API token holds spaces or characters Meta never puts in a token; "
+                    "copy it again from Meta Business Suite."
+                )
+            )
         )
     return token
 
 
-def token_too_long(length: int) -> str:
-    return (
-        f"The API token is {length:,} characters long; Meta's tokens are at most {MAX_TOKEN_LENGTH:,}. "
-        "Copy only the token from Meta Business Suite (System users > Generate token) and paste it again."
+def token_too_long(length: int) -> Said:
+    return Said(
+        N_(
+            "The API token is {length} characters long; Meta's tokens are at most {most}. "
+            "Copy only the token from Meta Business Suite (System users > Generate token) and paste it again."
+        ),
+        length=length,
+        most=MAX_TOKEN_LENGTH,
     )
 
 
 def _checked(subject: Subject) -> Subject:
     if not _GRAPH_ID.fullmatch(subject.id):
-        raise BadParameter(f"{subject.noun} ID must contain digits only; copy it from {subject.where}.")
+        raise BadParameter(subject.digits_only)
     return subject
 
 

@@ -10,6 +10,7 @@ import httpx
 
 from services.graph.client import GraphClient
 from services.graph.redaction import guard_http_logs, redact
+from services.language.translate import _
 from services.settings import SettingsError
 
 POOL_SIZE = 8  # the poller's few threads plus the pages of a couple of sessions
@@ -32,10 +33,13 @@ def build_graph_client(
     if url.scheme not in ("http", "https") or not url.host:
         shown = redact(base_url)
         raise SettingsError(
-            f"GRAPH_API_URL must be an http:// or https:// address such as https://graph.facebook.com, not {shown!r}."
+            _(
+                "GRAPH_API_URL must be an http:// or https:// address such as https://graph.facebook.com, not {shown}.",
+                shown=repr(shown),
+            )
         )
     if not _VERSION.match(version):
-        raise SettingsError(f"GRAPH_API_VERSION must look like v24.0, not {version!r}.")
+        raise SettingsError(_("GRAPH_API_VERSION must look like v24.0, not {version}.", version=repr(version)))
     guard_http_logs()
     http = httpx.Client(
         base_url=url,

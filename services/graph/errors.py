@@ -1,8 +1,15 @@
-"""Typed Graph API errors. `str(error)` is a sentence an operator can act on; it never holds a token."""
+"""Typed Graph API errors. `str(error)` is a sentence an operator can act on; it never holds a token.
+
+The sentence is said in the language current when the error is raised; `said` keeps its msgid and values, so a
+result stored from it (a configuration's checks) reads in each reader's language.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+
+from services.graph.said import Said
+from services.language.translate import N_
 
 
 class GraphError(Exception):
@@ -13,7 +20,7 @@ class GraphError(Exception):
 
     def __init__(
         self,
-        sentence: str,
+        sentence: str | Said,
         *,
         code: int | None = None,
         subcode: int | None = None,
@@ -21,8 +28,9 @@ class GraphError(Exception):
         fbtrace_id: str | None = None,
         meta_message: str | None = None,
     ) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
+        self.said = sentence if isinstance(sentence, Said) else Said(N_("{sentence}"), sentence=sentence)
+        self.sentence = str(sentence)
+        super().__init__(self.sentence)
         self.code = code
         self.subcode = subcode
         self.http_status = http_status
@@ -33,7 +41,7 @@ class GraphError(Exception):
 class TokenExpired(GraphError):
     kind = "token_expired"
 
-    def __init__(self, sentence: str, *, expired_at: datetime | None = None, **kw: object) -> None:
+    def __init__(self, sentence: str | Said, *, expired_at: datetime | None = None, **kw: object) -> None:
         super().__init__(sentence, **kw)  # type: ignore[arg-type]
         self.expired_at = expired_at
 
@@ -45,7 +53,7 @@ class TokenInvalid(GraphError):
 class PermissionMissing(GraphError):
     kind = "permission_missing"
 
-    def __init__(self, sentence: str, *, permission: str | None = None, **kw: object) -> None:
+    def __init__(self, sentence: str | Said, *, permission: str | None = None, **kw: object) -> None:
         super().__init__(sentence, **kw)  # type: ignore[arg-type]
         self.permission = permission
 
@@ -60,7 +68,7 @@ class RateLimited(GraphError):
     kind = "rate_limited"
     transient = True
 
-    def __init__(self, sentence: str, *, retry_after_s: float | None = None, **kw: object) -> None:
+    def __init__(self, sentence: str | Said, *, retry_after_s: float | None = None, **kw: object) -> None:
         super().__init__(sentence, **kw)  # type: ignore[arg-type]
         self.retry_after_s = retry_after_s
 

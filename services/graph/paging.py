@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from services.graph.errors import UnreadableResponse
+from services.graph.said import Said
+from services.language.translate import N_
 
 MAX_PAGES = 1000  # 100,000 rows at limit=100: far beyond any real WABA; stops a proxy whose cursors loop
 T = TypeVar("T")
@@ -26,6 +28,6 @@ def every_page(fetch: Callable[[str | None], tuple[list[T], str | None]], *, wha
             break
         seen.add(after)
     raise UnreadableResponse(
-        "The Graph API kept sending the same page of a list; try again in a few minutes.",
+        Said(N_("The Graph API kept sending the same page of a list; try again in a few minutes.")),
         meta_message=f"{what}: paging cursors repeat",
     )

@@ -13,6 +13,7 @@ import pandas as pd
 
 from services.graph.types import QualityRating, ThroughputLevel
 from services.health.vocabulary import field_words
+from services.language.translate import _, lazy
 from services.moments import moment_words
 from services.store.models import HealthInterval
 
@@ -27,6 +28,15 @@ FIELDS = (
     ("can send", "can_send"),
 )
 _CAN_SEND_RANK = {"BLOCKED": 0, "LIMITED": 1, "AVAILABLE": 2}
+# The fields as a change sentence names them (FIELDS' names are the keys).
+FIELD_NAMES = {
+    "quality": lazy("quality"),
+    "throughput": lazy("throughput"),
+    "messaging limit": lazy("messaging limit"),
+    "status": lazy("status"),
+    "verified name": lazy("verified name"),
+    "can send": lazy("can send"),
+}
 
 
 def _direction(what: str, before: str | None, after: str | None) -> str:
@@ -64,14 +74,37 @@ class Change:
 
     def describe(self, tz: tzinfo) -> str:
         """'quality dropped from Green · high to Yellow · medium on 20 Nov 2026, 14:05 UTC'."""
-        moment = f"on {moment_words(self.at, tz)}"
+        words = {
+            "what": str(FIELD_NAMES.get(self.what, self.what)),
+            "before": field_words(self.what, self.before),
+            "after": field_words(self.what, self.after),
+            "moment": moment_words(self.at, tz),
+        }
+        direction = self.direction
         if self.unwatched_since is not None:
-            moment = (
-                f"between {moment_words(self.unwatched_since, tz, with_zone=False)} and "
-                f"{moment_words(self.at, tz)} (not monitored)"
+            start = moment_words(self.unwatched_since, tz, with_zone=False)
+            if direction == "rose":
+                return _(
+                    "{what} rose from {before} to {after} between {start} and {moment} (not monitored)",
+                    start=start,
+                    **words,
+                )
+            if direction == "dropped":
+                return _(
+                    "{what} dropped from {before} to {after} between {start} and {moment} (not monitored)",
+                    start=start,
+                    **words,
+                )
+            return _(
+                "{what} changed from {before} to {after} between {start} and {moment} (not monitored)",
+                start=start,
+                **words,
             )
-        before, after = field_words(self.what, self.before), field_words(self.what, self.after)
-        return f"{self.what} {self.direction} from {before} to {after} {moment}"
+        if direction == "rose":
+            return _("{what} rose from {before} to {after} on {moment}", **words)
+        if direction == "dropped":
+            return _("{what} dropped from {before} to {after} on {moment}", **words)
+        return _("{what} changed from {before} to {after} on {moment}", **words)
 
 
 def changes(rows: Sequence[HealthInterval], *, start: datetime, end: datetime) -> list[Change]:
@@ -93,8 +126,8 @@ def changes_table(found: Sequence[Change], *, labels: Mapping[str, str], tz: tzi
     newest_first = list(reversed(found))
     return pd.DataFrame(
         {
-            "When": pd.to_datetime([c.at for c in newest_first], utc=True).tz_convert(tz),
-            "Number": [labels.get(c.phone_number_id, c.phone_number_id) for c in newest_first],
-            "Change": [c.describe(tz) for c in newest_first],
+            _("When"): pd.to_datetime([c.at for c in newest_first], utc=True).tz_convert(tz),
+            _("Number"): [labels.get(c.phone_number_id, c.phone_number_id) for c in newest_first],
+            _("Change"): [c.describe(tz) for c in newest_first],
         }
     )

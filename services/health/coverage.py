@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from services.health.history import Stretch, by_number
+from services.language.formatting import number_text
+from services.language.translate import _, plural
 from services.moments import day_words, moment_words
 
 
@@ -53,14 +55,24 @@ class Coverage:
     def summary(self, *, labels: Mapping[str, str]) -> str:
         """'Observed 99.2% of the range; 3 gaps, longest 14 min.'"""
         if not self.gaps:
-            return "Observed all of the range; no gaps."
+            return _("Observed all of the range; no gaps.")
         longest = self.longest
         assert longest is not None
-        count = "1 gap" if len(self.gaps) == 1 else f"{len(self.gaps)} gaps"
         whose = {gap.phone_number_id for gap in self.gaps}
-        owner = f" ({labels.get(longest.phone_number_id, longest.phone_number_id)})" if len(whose) > 1 else ""
-        return (
-            f"Observed {share_words(self.share)} of the range; {count}, longest {length_words(longest.length)}{owner}."
+        words = {"share": share_words(self.share), "length": length_words(longest.length)}
+        if len(whose) > 1:
+            return plural(
+                "Observed {share} of the range; {count} gap, longest {length} ({number}).",
+                "Observed {share} of the range; {count} gaps, longest {length} ({number}).",
+                len(self.gaps),
+                number=labels.get(longest.phone_number_id, longest.phone_number_id),
+                **words,
+            )
+        return plural(
+            "Observed {share} of the range; {count} gap, longest {length}.",
+            "Observed {share} of the range; {count} gaps, longest {length}.",
+            len(self.gaps),
+            **words,
         )
 
     def began_words(self, *, labels: Mapping[str, str], tz: tzinfo, span: timedelta) -> str:
@@ -68,26 +80,28 @@ class Coverage:
         said = {number: before_history_words(first, tz=tz, span=span) for number, first in self.began_inside.items()}
         if len(set(said.values())) == 1 and set(said) >= set(labels):
             return next(iter(said.values())) + "."
-        return " ".join(f"{words} for {labels.get(number, number)}." for number, words in said.items())
+        return " ".join(
+            _("{words} for {number}.", words=words, number=labels.get(number, number)) for number, words in said.items()
+        )
 
 
 def share_words(share: float) -> str:
     """'99.2%', rounded down so that a range with a gap never reads as 100%."""
     tenths = int(share * 1000)
-    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
+    return _("{percent}%", percent=number_text(tenths // 10 if tenths % 10 == 0 else tenths / 10))
 
 
 def length_words(length: timedelta) -> str:
     """'45 s', '14 min', '3 h 5 min', '2 d 4 h'."""
     seconds = int(length.total_seconds())
     if seconds < 60:
-        return f"{seconds} s"
+        return _("{seconds} s", seconds=seconds)
     minutes, hours, days = seconds // 60 % 60, seconds // 3600 % 24, seconds // 86400
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        return _("{days} d {hours} h", days=days, hours=hours) if hours else _("{days} d", days=days)
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        return _("{hours} h {minutes} min", hours=hours, minutes=minutes) if minutes else _("{hours} h", hours=hours)
+    return _("{minutes} min", minutes=minutes)
 
 
 def coverage(
@@ -129,4 +143,4 @@ def coverage(
 def before_history_words(first: datetime, *, tz: tzinfo, span: timedelta) -> str:
     """'No history before 2 Nov 2026'; to the minute when the range is short enough for the day to say little."""
     when = moment_words(first, tz) if span <= timedelta(days=2) else day_words(first.astimezone(tz).date())
-    return f"No history before {when}"
+    return _("No history before {when}", when=when)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from services.health import fleet, history
 from services.health.model import Severity, assess_stored
+from services.language.translate import _
 from services.store.models import PhoneNumber, WhatsAppBusinessAccount
 
 STRIP_DAYS = 14
@@ -73,14 +74,14 @@ def parse_query(params: Mapping[str, Sequence[str] | str]) -> tuple[FleetQuery, 
     for word in filter(None, (w.strip() for w in _last(params, "severity").split(","))):
         found = Severity.__members__.get(word.upper())
         if found is None:
-            notices.append(f"Unknown health “{word}” in the link, left out.")
+            notices.append(_("Unknown health “{word}” in the link, left out.", word=word))
         elif found not in severities:
             severities.append(found)
     statuses = tuple(dict.fromkeys(w.strip() for w in _last(params, "status").split(",") if w.strip()))
     page_text = _last(params, "page").strip() or "1"
     page = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
     if page_text != str(page):
-        notices.append(f"“{page_text}” is not a page number; showing the first page.")
+        notices.append(_("“{page}” is not a page number; showing the first page.", page=page_text))
     query = FleetQuery(
         search=" ".join(_last(params, "q").split())[:100],
         severities=tuple(sorted(severities)),

@@ -21,6 +21,8 @@ from services.health.fleet_counts import Portfolio
 from services.health.fleet_table import STRIP_DAYS
 from services.health.model import REVIEW, Finding, Severity, assess_account, assess_stored
 from services.health.vocabulary import entity_words
+from services.language.formatting import number_text
+from services.language.translate import _, plural
 from services.moments import moment_words
 from services.store.models import Credential, HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
@@ -61,6 +63,7 @@ class Attention:
     phone_number_id: str | None = None
     also: tuple[str, ...] = ()  # the number's lesser findings
     held: int = 0  # how many numbers a shared cause holds back (`numbers` names the first few)
+    token: bool = False  # about an API credential's token (listed after numbers and accounts at one severity)
 
 
 @dataclass(frozen=True)
@@ -98,16 +101,20 @@ def _credential_attention(
 ) -> list[Attention]:
     found: list[Attention] = []
     for credential in credentials:
-        who = f"The token of API credential “{credential.name}” ({masked(credential.token_last4)})"
+        who = _(
+            "The token of API credential “{name}” ({token})", name=credential.name, token=masked(credential.token_last4)
+        )
         expires = credential.token_expires_at
         state = effective_state(credential.token_state, expires, at=now)
         numbers = (labels[credential.phone_number_id],) if credential.phone_number_id in labels else ()
-        renew = "Replace the token on the API credentials page; until then its numbers are not polled."
+        renew = _("Replace the token on the API credentials page; until then its numbers are not polled.")
         if state in BROKEN_TOKEN_STATES:
             if state != credential.token_state and expires is not None:  # past its date, not yet refused by Meta
-                sentence = f"expired on {moment_words(expires, tz)}"
+                sentence = _("expired on {moment}", moment=moment_words(expires, tz))
+            elif state == "expired":
+                sentence = _("is expired")
             else:
-                sentence = f"is {state}"
+                sentence = _("is invalid")
             found.append(
                 Attention(
                     Severity.BLOCKED,
@@ -116,13 +123,19 @@ def _credential_attention(
                     meta_says=credential.token_problem or "",
                     advice=renew,
                     numbers=numbers,
+                    token=True,
                 )
             )
         elif state == "valid" and expires is not None and expires <= now + ATTENTION_WINDOW:
             days = round((expires - now) / timedelta(days=1))
-            soon = "within a day" if expires - now < timedelta(days=1) else f"in {days} day{'s' if days > 1 else ''}"
-            sentence = f"expires on {moment_words(expires, tz)} ({soon})"
-            found.append(Attention(Severity.AT_RISK, who, sentence, advice=renew, numbers=numbers))
+            moment = moment_words(expires, tz)
+            if expires - now < timedelta(days=1):
+                sentence = _("expires on {moment} (within a day)", moment=moment)
+            else:
+                sentence = plural(
+                    "expires on {moment} (in 1 day)", "expires on {moment} (in {count} days)", days, moment=moment
+                )
+            found.append(Attention(Severity.AT_RISK, who, sentence, advice=renew, numbers=numbers, token=True))
     return found
 
 
@@ -217,19 +230,17 @@ def _number_attention(session: Session, *, now: datetime) -> tuple[list[Attentio
         covered += count
         account = accounts.get(held[0].waba_id)
         if kind == "WABA" and account is not None:
-            subject = f"WhatsApp Business Account {account.name}"
+            subject = _("WhatsApp Business Account {name}", name=account.name)
         elif kind == "BUSINESS" and account is not None and account.portfolio_name:
-            subject = f"Business portfolio {account.portfolio_name}"
+            subject = _("Business portfolio {name}", name=account.portfolio_name)
         else:
-            subject = entity_words(kind).removeprefix("its ").removeprefix("the ").capitalize() + f" {entity_id}"
-        verb = "cannot send messages" if worst.severity is Severity.BLOCKED else "can send only with limits"
-        code = f" (Meta error {worst.error_code})" if worst.error_code is not None else ""
+            subject = _("{what} {id}", what=_shared_entity_words(kind), id=entity_id)
         starts = [severity_since(rows.get(n.id, []), assessments[n.id].severity) for n in held]
         found.append(
             Attention(
                 worst.severity,
                 subject,
-                f"{verb}: none of its {count:,} numbers can send freely{code}" if count > 1 else f"{verb}{code}",
+                _shared_sentence(worst, count),
                 since=min((s for s in starts if s is not None), default=None),
                 meta_says=worst.meta_says,
                 advice=worst.advice,
@@ -238,6 +249,32 @@ def _number_attention(session: Session, *, now: datetime) -> tuple[list[Attentio
             )
         )
     return found, covered
+
+
+def _shared_entity_words(kind: str) -> str:
+    """'WhatsApp Business Account', 'Business portfolio', 'Meta app': what a shared cause is, as a subject."""
+    words = {
+        "WABA": _("WhatsApp Business Account"),
+        "BUSINESS": _("Business portfolio"),
+        "APP": _("Meta app"),
+    }.get(kind.upper())
+    return words or entity_words(kind).removeprefix("its ").removeprefix("the ").capitalize()
+
+
+def _shared_sentence(worst: Finding, count: int) -> str:
+    """'cannot send messages: none of its 40 numbers can send freely (Meta error 141006)'."""
+    blocked = worst.severity is Severity.BLOCKED
+    if count > 1:
+        number = number_text(count)
+        if blocked:
+            sentence = _("cannot send messages: none of its {number} numbers can send freely", number=number)
+        else:
+            sentence = _("can send only with limits: none of its {number} numbers can send freely", number=number)
+    else:
+        sentence = _("cannot send messages") if blocked else _("can send only with limits")
+    if worst.error_code is not None:
+        sentence = _("{sentence} (Meta error {code})", sentence=sentence, code=str(worst.error_code))
+    return sentence
 
 
 def _ids_of(groups: Iterable[Sequence[PhoneNumber]]) -> object:
@@ -258,7 +295,7 @@ def _account_attention(session: Session) -> list[Attention]:
         found.append(
             Attention(
                 assessment.severity,
-                f"WhatsApp Business Account {account.name}",
+                _("WhatsApp Business Account {name}", name=account.name),
                 worst.sentence,
                 advice=worst.advice,
                 numbers=tuple(choice.label for choice in first),
@@ -268,19 +305,31 @@ def _account_attention(session: Session) -> list[Attention]:
     return found
 
 
+def _recently_changed(session: Session, *, since: datetime, wanted: int) -> list[str]:
+    """The numbers whose health changed most recently since `since` and that no longer need attention, newest first.
+
+    Walks the history's `since` index backwards and stops after a few times `wanted` changes (more while numbers
+    repeat), so the cost follows `wanted`, not the fleet: grouping every change of the window by number read it all.
+    A second sort key would make SQLite sort each whole group of changes at one moment; ties stay in index order."""
+    statement = (
+        select(HealthInterval.phone_number_id)
+        .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
+        .where(col(HealthInterval.since) >= since, col(PhoneNumber.severity) > int(Severity.WATCH))
+        .order_by(col(HealthInterval.since).desc())
+    )
+    read = wanted * 4
+    while True:
+        changed = list(session.exec(statement.limit(read)))
+        found = list(dict.fromkeys(changed))
+        if len(found) >= wanted or len(changed) < read:
+            return found[:wanted]
+        read *= 4
+
+
 def recoveries(*, session: Session, now: datetime, limit: int = RECOVERED_SHOWN) -> list[Recovery]:
     """Numbers that needed attention in the last 7 days and no longer do, newest recovery first (at most `limit`)."""
     window = now - RECOVERY_WINDOW
-    changed = func.max(col(HealthInterval.since)).label("changed")
-    candidates = (
-        select(HealthInterval.phone_number_id, changed)
-        .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
-        .where(col(HealthInterval.since) >= window, col(PhoneNumber.severity) > int(Severity.WATCH))
-        .group_by(col(HealthInterval.phone_number_id))
-        .order_by(changed.desc())
-        .limit(RECOVERY_CANDIDATES)
-    )
-    ids = [number_id for number_id, _ in session.exec(candidates)]
+    ids = _recently_changed(session, since=window, wanted=RECOVERY_CANDIDATES)
     rows: dict[str, list[HealthInterval]] = {}
     for row in history.read(session=session, phone_number_ids=ids, start=window, end=now):
         rows.setdefault(row.phone_number_id, []).append(row)
@@ -305,7 +354,7 @@ def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:
     labels = _labels(session, [c.phone_number_id for c in credentials])
     attention += _credential_attention(credentials, labels, now=now, tz=tz)
     # Numbers and accounts before tokens at one severity: what cannot send, then why nothing may be polled.
-    attention.sort(key=lambda item: (item.severity, item.subject.startswith("The token"), item.subject))
+    attention.sort(key=lambda item: (item.severity, item.token, item.subject))
     needing = sum(count for severity, count in counts.items() if severity.needs_attention)
     return FleetHealth(
         counts=counts,

@@ -6,6 +6,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from services.language import formatting
+from services.language.translate import _, lazy
+from services.moments import MONTHS
+
 RANGES: dict[str, timedelta] = {
     "24h": timedelta(hours=24),
     "7d": timedelta(days=7),
@@ -13,7 +17,13 @@ RANGES: dict[str, timedelta] = {
     "90d": timedelta(days=90),
 }
 CUSTOM = "custom"
-RANGE_LABELS = {"24h": "24 h", "7d": "7 d", "30d": "30 d", "90d": "90 d", CUSTOM: "Custom"}
+RANGE_LABELS = {
+    "24h": lazy("24 h"),
+    "7d": lazy("7 d"),
+    "30d": lazy("30 d"),
+    "90d": lazy("90 d"),
+    CUSTOM: lazy("Custom"),
+}
 DEFAULT_RANGE = "7d"
 MAX_CUSTOM_DAYS = 366
 
@@ -43,15 +53,33 @@ class HistoryView:
         return params
 
 
+def _day_words(day: date) -> str:
+    """'01 Nov 2025' in English, as these sentences always wrote it; the reader's own way in other languages."""
+    if formatting.shapes() is formatting.ENGLISH_SHAPES:
+        return f"{day.day:02d} {MONTHS[day.month - 1]} {day.year}"
+    return formatting.day_text(day)
+
+
 def custom_range_problem(first_day: date, last_day: date, *, today: date) -> str | None:
     """Why a custom range cannot be shown, as a sentence; None when it can."""
     if first_day > last_day:
-        return f"The custom range starts ({first_day:%d %b %Y}) after it ends ({last_day:%d %b %Y})."
+        return _(
+            "The custom range starts ({first}) after it ends ({last}).",
+            first=_day_words(first_day),
+            last=_day_words(last_day),
+        )
     if first_day > today:
-        return f"The custom range starts in the future ({first_day:%d %b %Y}); nothing has been observed yet."
+        return _(
+            "The custom range starts in the future ({first}); nothing has been observed yet.",
+            first=_day_words(first_day),
+        )
     days = (last_day - first_day).days + 1
     if days > MAX_CUSTOM_DAYS:
-        return f"A custom range covers at most {MAX_CUSTOM_DAYS} days; this one covers {days}."
+        return _(
+            "A custom range covers at most {most} days; this one covers {days}.",
+            most=formatting.number_text(MAX_CUSTOM_DAYS),
+            days=formatting.number_text(days),
+        )
     return None
 
 
@@ -80,23 +108,31 @@ def parse_view(
     numbers = [i for i in dict.fromkeys(asked) if i in known_numbers]
     unknown = [i for i in dict.fromkeys(asked) if i not in known_numbers]
     if unknown:
-        notices.append(f"Not a monitored phone number, left out: {', '.join(unknown)}.")
+        notices.append(_("Not a monitored phone number, left out: {ids}.", ids=", ".join(unknown)))
     if "numbers" not in params:
         numbers = [i for i in default_numbers if i in known_numbers]
 
     range_key = _last(params, "range") or DEFAULT_RANGE
     if range_key not in RANGE_LABELS:
-        notices.append(f"Unknown range {range_key!r}; showing the last {RANGE_LABELS[DEFAULT_RANGE]} instead.")
+        notices.append(
+            _(
+                "Unknown range {range}; showing the last {default} instead.",
+                range=repr(range_key),
+                default=RANGE_LABELS[DEFAULT_RANGE],
+            )
+        )
         return HistoryView(tuple(numbers), DEFAULT_RANGE), notices
     if range_key != CUSTOM:
         return HistoryView(tuple(numbers), range_key), notices
 
     first_day, last_day = _day(_last(params, "start")), _day(_last(params, "end"))
     if first_day is None or last_day is None:
-        problem = "A custom range needs start and end dates written like 2025-11-20."
+        problem = _("A custom range needs start and end dates written like 2025-11-20.")
     else:
         problem = custom_range_problem(first_day, last_day, today=today)
     if problem:
-        notices.append(f"{problem} Showing the last {RANGE_LABELS[DEFAULT_RANGE]} instead.")
+        notices.append(
+            _("{problem} Showing the last {default} instead.", problem=problem, default=RANGE_LABELS[DEFAULT_RANGE])
+        )
         return HistoryView(tuple(numbers), DEFAULT_RANGE), notices
     return HistoryView(tuple(numbers), CUSTOM, first_day, last_day), notices

@@ -181,72 +181,86 @@ def webhook_field_words(field: str | None) -> str:
 
 # --- Message templates --------------------------------------------------------------------------------------------
 TEMPLATE_STATUSES = {
-    "APPROVED": "Active",
-    "PAUSED": "Paused",
-    "DISABLED": "Disabled",
-    "REJECTED": "Rejected",
-    "FLAGGED": "Flagged",
-    "IN_APPEAL": "In appeal",
-    "PENDING": "In review",
-    "LIMIT_EXCEEDED": "Template limit reached",
-    "LOCKED": "Locked",
-    "PENDING_DELETION": "Being deleted",
-    "DELETED": "Deleted",
-    "ARCHIVED": "Archived",
+    "APPROVED": lazy("Active"),
+    "PAUSED": lazy("Paused"),
+    "DISABLED": lazy("Disabled"),
+    "REJECTED": lazy("Rejected"),
+    "FLAGGED": lazy("Flagged"),
+    "IN_APPEAL": lazy("In appeal"),
+    "PENDING": lazy("In review"),
+    "LIMIT_EXCEEDED": lazy("Template limit reached"),
+    "LOCKED": lazy("Locked"),
+    "PENDING_DELETION": lazy("Being deleted"),
+    "DELETED": lazy("Deleted"),
+    "ARCHIVED": lazy("Archived"),
 }
-TEMPLATE_CATEGORIES = {"MARKETING": "Marketing", "UTILITY": "Utility", "AUTHENTICATION": "Authentication"}
+TEMPLATE_CATEGORIES = {
+    "MARKETING": lazy("Marketing"),
+    "UTILITY": lazy("Utility"),
+    "AUTHENTICATION": lazy("Authentication"),
+}
 TEMPLATE_QUALITY = {
-    "GREEN": "Green · high",
-    "YELLOW": "Yellow · medium",
-    "RED": "Red · low",
-    "UNKNOWN": "Not yet rated",
+    "GREEN": lazy("Green · high"),
+    "YELLOW": lazy("Yellow · medium"),
+    "RED": lazy("Red · low"),
+    "UNKNOWN": lazy("Not yet rated"),
 }
 # other_info.title of a pause or unpause event (Meta's template-pausing page: 3 h, then 6 h, then disabled).
 PAUSE_REASONS = {
-    "FIRST_PAUSE": "paused for 3 hours: customers blocked or reported it, or few read it (its first pause)",
-    "SECOND_PAUSE": (
+    "FIRST_PAUSE": lazy("paused for 3 hours: customers blocked or reported it, or few read it (its first pause)"),
+    "SECOND_PAUSE": lazy(
         "paused for 6 hours: customers kept blocking or reporting it (its second pause; a third disables it)"
     ),
-    "RATE_LIMITING_PAUSE": (
+    "RATE_LIMITING_PAUSE": lazy(
         "paused by Meta's pacing: the first customers who got it reacted badly, so the rest were held"
     ),
-    "UNPAUSE": "unpaused and can be sent again",
-    "DISABLED": "disabled after its third pause: Meta no longer sends it",
+    "UNPAUSE": lazy("unpaused and can be sent again"),
+    "DISABLED": lazy("disabled after its third pause: Meta no longer sends it"),
+}
+# The same pauses in a chart band's few words.
+PAUSE_SPANS = {
+    "FIRST_PAUSE": lazy("Paused for 3 hours"),
+    "SECOND_PAUSE": lazy("Paused for 6 hours"),
+    "RATE_LIMITING_PAUSE": lazy("Paused by Meta's pacing"),
+    "UNPAUSE": lazy("Unpaused"),
+    "DISABLED": lazy("Disabled after its third pause"),
 }
 # rejected_reason / the status webhook's `reason` (Meta's template review).
 REJECTED_REASONS = {
-    "ABUSIVE_CONTENT": "its content breaks WhatsApp's policies",
-    "CATEGORY_NOT_AVAILABLE": "its category is not available to this account",
-    "INCORRECT_CATEGORY": "its category does not match its content",
-    "INVALID_FORMAT": "its format is not valid (variables, length or layout)",
-    "PROMOTIONAL": "it is promotional, so it belongs in the marketing category",
-    "SCAM": "Meta took it for a scam",
-    "TAG_CONTENT_MISMATCH": "its content does not match its category or language",
-    "NONE": "Meta gave no reason",
+    "ABUSIVE_CONTENT": lazy("its content breaks WhatsApp's policies"),
+    "CATEGORY_NOT_AVAILABLE": lazy("its category is not available to this account"),
+    "INCORRECT_CATEGORY": lazy("its category does not match its content"),
+    "INVALID_FORMAT": lazy("its format is not valid (variables, length or layout)"),
+    "PROMOTIONAL": lazy("it is promotional, so it belongs in the marketing category"),
+    "SCAM": lazy("Meta took it for a scam"),
+    "TAG_CONTENT_MISMATCH": lazy("its content does not match its category or language"),
+    "NONE": lazy("Meta gave no reason"),
 }
 TEMPLATE_EVENTS = {
-    "APPROVED": "approved",
-    "REJECTED": "rejected",
-    "PENDING": "sent for review",
-    "PAUSED": "paused",
-    "DISABLED": "disabled",
-    "REINSTATED": "reinstated",
-    "FLAGGED": "flagged",
-    "IN_APPEAL": "in appeal",
-    "LIMIT_EXCEEDED": "refused: template limit reached",
-    "LOCKED": "locked",
-    "UNLOCKED": "unlocked",
-    "ARCHIVED": "archived",
-    "UNARCHIVED": "unarchived",
-    "DELETED": "deleted",
-    "PENDING_DELETION": "being deleted",
+    "APPROVED": lazy("approved"),
+    "REJECTED": lazy("rejected"),
+    "PENDING": lazy("sent for review"),
+    "PAUSED": lazy("paused"),
+    "DISABLED": lazy("disabled"),
+    "REINSTATED": lazy("reinstated"),
+    "FLAGGED": lazy("flagged"),
+    "IN_APPEAL": lazy("in appeal"),
+    "LIMIT_EXCEEDED": lazy("refused: template limit reached"),
+    "LOCKED": lazy("locked"),
+    "UNLOCKED": lazy("unlocked"),
+    "ARCHIVED": lazy("archived"),
+    "UNARCHIVED": lazy("unarchived"),
+    "DELETED": lazy("deleted"),
+    "PENDING_DELETION": lazy("being deleted"),
 }
 
 
-def _known(table: dict[str, str], value: str | None, *, missing: str = "Not reported") -> str:
+def _known(table: dict[str, LazyText], value: str | None, *, missing: str | None = None) -> str:
+    """The words for `value`; `missing` (already in the reader's language) when Meta reported none."""
     if not value:
-        return missing
-    return table.get(value.upper(), f"Not known to the console ({value.replace('_', ' ').lower()})")
+        return missing if missing is not None else _("Not reported")
+    words = table.get(value.upper())
+    return str(words) if words is not None else _unknown(value.replace("_", " ").lower())
 
 
 def template_status_words(status: str | None) -> str:
@@ -259,25 +273,34 @@ def template_category_words(category: str | None) -> str:
 
 
 def template_quality_words(score: str | None) -> str:
-    return _known(TEMPLATE_QUALITY, score, missing="Not yet rated")
+    return _known(TEMPLATE_QUALITY, score, missing=_("Not yet rated"))
 
 
 def template_event_words(event: str | None) -> str:
     """A status webhook's `event` as a past participle: 'paused', 'reinstated'."""
-    return _known(TEMPLATE_EVENTS, event, missing="changed").lower()
+    return _known(TEMPLATE_EVENTS, event, missing=_("changed")).lower()
 
 
 def pause_reason_words(title: str | None) -> str:
     """Completes 'The template is ...': 'paused for 3 hours: customers blocked or reported it, ...'."""
     if not title:
-        return "paused"
-    return PAUSE_REASONS.get(title.upper(), f"paused ({title.replace('_', ' ').lower()})")
+        return _("paused")
+    words = PAUSE_REASONS.get(title.upper())
+    return str(words) if words is not None else _("paused ({title})", title=title.replace("_", " ").lower())
+
+
+def pause_span_words(title: str) -> str:
+    """A pause in a chart band's few words: 'Paused for 3 hours'."""
+    words = PAUSE_SPANS.get(title.upper())
+    return str(words) if words is not None else _("Paused ({title})", title=title.replace("_", " ").lower())
 
 
 def rejected_reason_words(reason: str | None) -> str:
     """Why Meta's review rejected a template: 'its category does not match its content'."""
-    if not reason:
-        return REJECTED_REASONS["NONE"]
-    return REJECTED_REASONS.get(
-        reason.upper(), f"a reason the console does not know ({reason.replace('_', ' ').lower()})"
+    words = REJECTED_REASONS.get(reason.upper()) if reason else REJECTED_REASONS["NONE"]
+    if words is not None:
+        return str(words)
+    return _(
+        "a reason the console does not know ({reason})",
+        reason=(reason or "").replace("_", " ").lower(),
     )

@@ -26,9 +26,9 @@ def pseudo_translations(po: Path) -> Translations:
         if not message.id:
             continue
         if isinstance(message.id, tuple | list):
-            messages.add(message.id, tuple(f"{OPEN}{form}{CLOSE}" for form in message.id))
+            messages.add(message.id, tuple(f"{OPEN}{form}{CLOSE}" for form in message.id), context=message.context)
         else:
-            messages.add(message.id, f"{OPEN}{message.id}{CLOSE}")
+            messages.add(message.id, f"{OPEN}{message.id}{CLOSE}", context=message.context)
     compiled = io.BytesIO()
     write_mo(compiled, messages)
     compiled.seek(0)

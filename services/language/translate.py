@@ -21,6 +21,12 @@ def _(message: str, /, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def in_context(context: str, message: str, /, **values: Any) -> str:
+    """`_()` for a word English uses for two things ('Open': an alert's state, a link), told apart by `context`."""
+    text = translations(current()).pgettext(context, message)
+    return text.format(**values) if values else text
+
+
 def N_(message: str, /) -> str:  # noqa: N802 - gettext's own name for it, which pybabel extracts by default
     """Mark `message` for the catalogue but keep it English here (a key others compare); `_()` it where shown."""
     return message
@@ -35,16 +41,22 @@ def plural(singular: str, several: str, count: int, /, **values: Any) -> str:
 class LazyText(UserString):
     """A sentence in a module constant: every use (str(), f-strings, comparisons) reads it in the current language."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, context: str | None = None) -> None:
         self.message = message
+        self.context = context
 
     @property  # type: ignore[override]
     def data(self) -> str:
-        return _(self.message)
+        return in_context(self.context, self.message) if self.context else _(self.message)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (LazyText, (self.message,))
+        return (LazyText, (self.message, self.context))
 
 
 def lazy(message: str) -> LazyText:
     return LazyText(message)
+
+
+def lazy_in(context: str, message: str) -> LazyText:
+    """`lazy()` for a word told apart by `context` (see `in_context`)."""
+    return LazyText(message, context)

@@ -79,6 +79,15 @@ class PhoneNumber(SQLModel, table=True):
 
 # Worst first, then by name: the fleet table's order, read a page at a time.
 Index("ix_phone_number_severity_name", PhoneNumber.severity, PhoneNumber.verified_name, PhoneNumber.id)  # type: ignore[arg-type]
+# The overview's counts by WABA, portfolio and limit, and by status, from indexes alone (no row reads).
+Index(
+    "ix_phone_number_waba_counts",
+    PhoneNumber.waba_id,  # type: ignore[arg-type]
+    PhoneNumber.messaging_limit,  # type: ignore[arg-type]
+    PhoneNumber.severity,  # type: ignore[arg-type]
+    PhoneNumber.last_polled_at,  # type: ignore[arg-type]
+)
+Index("ix_phone_number_status", PhoneNumber.status)  # type: ignore[arg-type]
 
 
 class Credential(SQLModel, table=True):
@@ -363,6 +372,8 @@ class AlertChannel(SQLModel, table=True):
     enabled: bool = Field(default=True)
     config_ciphertext: str = Field(sa_column=Column(Text, nullable=False))
     from_settings: bool = Field(default=False)
+    # The language its emails and webhook messages are written in: a tag of services.language ("en", "zh-Hans").
+    language: str = Field(default="en", max_length=16, sa_column_kwargs={"server_default": "en"})
 
 
 class AlertDelivery(SQLModel, table=True):

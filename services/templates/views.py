@@ -16,15 +16,24 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from services.health.model import Assessment, Severity, assess_stored_template
-from services.store.models import MessageTemplate, TemplateInterval, WebhookEvent, WhatsAppBusinessAccount
+from services.language.current import current
+from services.language.languages import ENGLISH
+from services.language.translate import lazy
+from services.store.models import (
+    MessageTemplate,
+    PhoneNumber,
+    TemplateInterval,
+    WebhookEvent,
+    WhatsAppBusinessAccount,
+)
 from services.templates.webhook_changes import template_id_of
-from services.webhooks.events import TEMPLATE_FIELDS
+from services.webhooks.events import TEMPLATE_FIELDS, Change
 
 PROFILE_RANGE = timedelta(days=30)
 MAX_PAGE_SIZE = 200
 MAX_EVENTS = 200
 WHATSAPP_MANAGER = "https://business.facebook.com/wa/manage/message-templates/"
-OK_HEADLINE = "is active and can be sent"
+OK_HEADLINE = lazy("is active and can be sent")
 
 
 def template_url(template_id: str) -> str:
@@ -120,7 +129,7 @@ class TemplateProfile:
 
 
 def _headline(assessment: Assessment) -> str:
-    return assessment.findings[0].sentence if assessment.findings else OK_HEADLINE
+    return str(assessment.findings[0].sentence) if assessment.findings else str(OK_HEADLINE)
 
 
 def _row(template: MessageTemplate, waba_name: str | None) -> TemplateRow:
@@ -212,6 +221,18 @@ def _since(rows: tuple[TemplateInterval, ...], severity: Severity) -> datetime |
     return since
 
 
+def _summary(session: Session, event: WebhookEvent) -> str:
+    """The event's sentence: as stored in English; said again from the stored value in another language."""
+    if current() == ENGLISH or not isinstance(event.value, dict):
+        return event.summary
+    from services.webhooks.apply import event_summary  # it imports the alerts, which read templates
+
+    change = Change(field=event.field, entry_id=event.waba_id or "", value=event.value, occurred_at=event.occurred_at)
+    account = session.get(WhatsAppBusinessAccount, event.waba_id) if event.waba_id else None
+    number = session.get(PhoneNumber, event.phone_number_id) if event.phone_number_id else None
+    return event_summary(change, account, number)
+
+
 def _events(session: Session, template: MessageTemplate, start: datetime, end: datetime) -> tuple[TemplateEvent, ...]:
     # Template events name their template only inside the payload: read the WABA's template events in the range.
     query = (
@@ -224,7 +245,9 @@ def _events(session: Session, template: MessageTemplate, start: datetime, end: d
     for event in session.exec(query):
         if template_id_of(event.value or {}) == template.id:
             found.append(
-                TemplateEvent(at=event.occurred_at or event.received_at, field=event.field, summary=event.summary)
+                TemplateEvent(
+                    at=event.occurred_at or event.received_at, field=event.field, summary=_summary(session, event)
+                )
             )
             if len(found) >= MAX_EVENTS:
                 break

@@ -23,6 +23,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from services.graph.types import CanSend, QualityRating
 from services.health.model import Severity, assess_stored
+from services.language.current import speaking
+from services.language.languages import ENGLISH
 from services.settings import Settings, load_settings
 from services.store.engine import create_store_engine
 from services.store.models import Alert, MessageTemplate, PhoneNumber, PollRun, WebhookEvent
@@ -39,7 +41,15 @@ TEMPLATE_LABELS = ("template_id", "name", "language", "waba_id")
 TEMPLATE_QUALITY_VALUES = {"GREEN": 3.0, "YELLOW": 2.0, "RED": 1.0}  # else 0: not rated
 # A scrape carries at most this many templates, worst first, so a fleet with a large catalogue stays scrapable.
 MAX_TEMPLATE_SERIES = 5000
-SEVERITY_HELP = ", ".join(f"{severity.value} {severity.label.lower()}" for severity in Severity)
+
+
+def _severity_help() -> str:
+    """Prometheus help text is read by people and tools alike: always English, whoever's language is current."""
+    with speaking(ENGLISH):
+        return ", ".join(f"{severity.value} {severity.label.lower()}" for severity in Severity)
+
+
+SEVERITY_HELP = _severity_help()
 
 
 class StoreCollector:

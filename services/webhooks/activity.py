@@ -10,24 +10,29 @@ import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from services.health.vocabulary import webhook_field_words
+from services.language.current import current
+from services.language.languages import ENGLISH
+from services.language.translate import _, lazy
 from services.settings import Settings
-from services.store.models import WebhookEvent, WebhookRefusal, WhatsAppBusinessAccount
+from services.store.models import PhoneNumber, WebhookEvent, WebhookRefusal, WhatsAppBusinessAccount
 from services.web.webhooks import WEBHOOK_PATH
+from services.webhooks.apply import event_summary
+from services.webhooks.events import Change
 from services.webhooks.secrets import webhook_secrets
 
 EVENTS_SHOWN = 200
 REFUSALS_SHOWN = 50
 OUTCOMES = {
-    "applied": "Applied to the health model",
-    "stored": "Stored (templates are read later)",
-    "unknown_field": "Stored; the console does not know this kind of event",
+    "applied": lazy("Applied to the health model"),
+    "stored": lazy("Stored (templates are read later)"),
+    "unknown_field": lazy("Stored; the console does not know this kind of event"),
 }
 REFUSALS = {
-    "missing_signature": "No signature",
-    "bad_signature": "Wrong signature",
-    "too_large": "Body over 1 MB",
-    "not_json": "Not JSON",
-    "not_configured": "Webhooks not turned on",
+    "missing_signature": lazy("No signature"),
+    "bad_signature": lazy("Wrong signature"),
+    "too_large": lazy("Body over 1 MB"),
+    "not_json": lazy("Not JSON"),
+    "not_configured": lazy("Webhooks not turned on"),
 }
 
 
@@ -57,17 +62,37 @@ def setup(settings: Settings, browser_origin: str | None) -> Setup:
     )
 
 
-def _account_names(session: Session, waba_ids: set[str]) -> dict[str, str]:
+def _accounts(session: Session, waba_ids: set[str]) -> dict[str, WhatsAppBusinessAccount]:
     if not waba_ids:
         return {}
     rows = session.exec(select(WhatsAppBusinessAccount).where(col(WhatsAppBusinessAccount.id).in_(waba_ids)))
-    return {row.id: row.name for row in rows}
+    return {row.id: row for row in rows}
 
 
-def _account(names: dict[str, str], waba_id: str | None) -> str:
+def _account(accounts: dict[str, WhatsAppBusinessAccount], waba_id: str | None) -> str:
     if not waba_id:
-        return "Not named in the event"
-    return f"{names[waba_id]} ({waba_id})" if waba_id in names else waba_id
+        return _("Not named in the event")
+    return f"{accounts[waba_id].name} ({waba_id})" if waba_id in accounts else waba_id
+
+
+def _sentences(session: Session, events: list[WebhookEvent], accounts: dict[str, WhatsAppBusinessAccount]) -> list[str]:
+    """Each event's sentence: as stored in English; said again from the stored value in another language."""
+    if current() == ENGLISH:
+        return [event.summary for event in events]
+    ids = {e.phone_number_id for e in events if e.phone_number_id}
+    numbers = {n.id: n for n in session.exec(select(PhoneNumber).where(col(PhoneNumber.id).in_(ids)))} if ids else {}
+    said = []
+    for event in events:
+        if not isinstance(event.value, dict):
+            said.append(event.summary)
+            continue
+        change = Change(
+            field=event.field, entry_id=event.waba_id or "", value=event.value, occurred_at=event.occurred_at
+        )
+        account = accounts.get(event.waba_id) if event.waba_id else None
+        number = numbers.get(event.phone_number_id) if event.phone_number_id else None
+        said.append(event_summary(change, account, number))
+    return said
 
 
 def recent_events(*, session: Session, limit: int = EVENTS_SHOWN) -> list[WebhookEvent]:
@@ -99,30 +124,44 @@ def _local(moment: object, tz: tzinfo) -> object:
 
 def events_table(*, session: Session, events: list[WebhookEvent], tz: tzinfo) -> pd.DataFrame:
     """One row per event in words: when it came, when Meta says it happened, which WABA, what, and the outcome."""
-    names = _account_names(session, {e.waba_id for e in events if e.waba_id})
+    accounts = _accounts(session, {e.waba_id for e in events if e.waba_id})
+    columns = [_("Received"), _("Happened"), _("WhatsApp Business Account"), _("About"), _("What happened")]
+    columns.append(_("Outcome"))
     rows = [
-        {
-            "Received": _local(event.received_at, tz),
-            "Happened": _local(event.occurred_at, tz),
-            "WhatsApp Business Account": _account(names, event.waba_id),
-            "About": webhook_field_words(event.field),
-            "What happened": event.summary,
-            "Outcome": OUTCOMES.get(event.outcome, event.outcome.replace("_", " ")),
-        }
-        for event in events
+        dict(
+            zip(
+                columns,
+                (
+                    _local(event.received_at, tz),
+                    _local(event.occurred_at, tz),
+                    _account(accounts, event.waba_id),
+                    webhook_field_words(event.field),
+                    sentence,
+                    str(OUTCOMES.get(event.outcome, event.outcome.replace("_", " "))),
+                ),
+                strict=True,
+            )
+        )
+        for event, sentence in zip(events, _sentences(session, events, accounts), strict=True)
     ]
-    columns = ["Received", "Happened", "WhatsApp Business Account", "About", "What happened", "Outcome"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def refusals_table(refusals: list[WebhookRefusal], tz: tzinfo) -> pd.DataFrame:
+    columns = [_("Refused"), _("From address"), _("Why"), _("Body size (bytes)")]
     rows = [
-        {
-            "Refused": _local(refusal.at, tz),
-            "From address": refusal.source_address or "Not known",
-            "Why": REFUSALS.get(refusal.reason, refusal.reason.replace("_", " ")),
-            "Body size (bytes)": refusal.body_bytes,
-        }
+        dict(
+            zip(
+                columns,
+                (
+                    _local(refusal.at, tz),
+                    refusal.source_address or _("Not known"),
+                    str(REFUSALS.get(refusal.reason, refusal.reason.replace("_", " "))),
+                    refusal.body_bytes,
+                ),
+                strict=True,
+            )
+        )
         for refusal in refusals
     ]
-    return pd.DataFrame(rows, columns=["Refused", "From address", "Why", "Body size (bytes)"])
+    return pd.DataFrame(rows, columns=columns)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from services.alerts import lifecycle as alerts
 from services.health.model import severity_of_state
 from services.health.recording import _lock_history, gap_after, latest_intervals
+from services.language.translate import _
 from services.store.models import HealthInterval, PhoneNumber, WebhookEvent, WhatsAppBusinessAccount
 from services.templates.webhook_changes import apply_template_change
 from services.webhooks.events import HEALTH_FIELDS, TEMPLATE_FIELDS, Change, limit_of
@@ -146,17 +147,24 @@ def _apply_health(
     session.add(account)
 
 
+def event_summary(change: Change, account: WhatsAppBusinessAccount | None, number: PhoneNumber | None) -> str:
+    """The event's sentence in the current language, naming the account and number as the operator knows them."""
+    if account is not None:
+        account_words = _("WhatsApp Business Account {name}", name=account.name)
+    else:
+        account_words = _("WhatsApp Business Account {name}", name=change.entry_id or _("(not named)"))
+    if number is not None:
+        number_words = f"{number.verified_name} {number.display_phone_number}".strip()
+    else:
+        number_words = _("number {number}", number=change.display_phone_number or _("(not named)"))
+    return summary(change, account=account_words, number=number_words)
+
+
 def apply_change(*, session: Session, delivery_id: int, change: Change, at: datetime, poll_interval_s: float) -> bool:
     """Record the change and apply it, unless it was recorded before; True when it was new (no commit)."""
     account = session.get(WhatsAppBusinessAccount, change.entry_id) if change.entry_id else None
     number = _number_of(session, change, account)
-    account_words = f"WhatsApp Business Account {account.name if account else change.entry_id or '(not named)'}"
-    number_words = (
-        f"{number.verified_name} {number.display_phone_number}".strip()
-        if number
-        else f"number {change.display_phone_number or '(not named)'}"
-    )
-    sentence = summary(change, account=account_words, number=number_words)
+    sentence = event_summary(change, account, number)
     row = {
         "delivery_id": delivery_id,
         "event_key": change.event_key,

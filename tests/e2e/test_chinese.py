@@ -28,7 +28,7 @@ def test_create_new_api_credentials_in_chinese(console: ConsolePage) -> None:
     console.button("继续").click()
     console.settle()
 
-    expect(console.main.get_by_text("第 2 步，共 2 步 · WhatsApp Business 帐户和电话号码")).to_be_visible()
+    expect(console.main.get_by_text("第 2 步，共 2 步 · WhatsApp 商业帐户和电话号码")).to_be_visible()
     console.choose("商业帐户", f"Lucky Shrub · {LUCKY_SHRUB_WABA}（客户）")
     expect(console.selectbox("电话号码")).to_have_value("+1 415-555-0104 · Lucky Shrub")
     expect(console.main.get_by_text("质量评级", exact=True)).to_be_visible()

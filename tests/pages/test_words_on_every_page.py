@@ -102,7 +102,7 @@ def rendered(at: AppTest) -> tuple[list[str], list[str]]:
         texts += [str(column) for column in value.columns]
         for column in value.columns:
             cells = [str(v) for v in value[column] if isinstance(v, str)]
-            texts += [c for c in cells if not c.startswith(("Phone_number?", "Monitoring?", "http"))]
+            texts += [c for c in cells if not c.startswith(("Phone_number?", "Monitoring?", "Templates?", "http"))]
         formats += _datetime_formats(frame)
     for chart in at.get("plotly_chart"):
         figure = json.loads(chart.proto.spec)

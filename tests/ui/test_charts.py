@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 
 from services.health import coverage
 from services.health.history import Stretch
-from services.health.model import Severity
 from ui import charts
 
 T0 = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
@@ -188,11 +187,6 @@ def test_the_figure_for_one_number_needs_no_coverage_and_grows_with_the_numbers(
 
 def test_an_empty_selection_draws_an_empty_figure() -> None:
     assert _spec(charts.history_figure({}, LABELS, window=WINDOW, tz=UTC))["data"] == []
-
-
-def test_the_daily_strip_has_one_square_per_day_coloured_by_its_worst_severity() -> None:
-    days = [Severity.OK, Severity.WATCH, Severity.AT_RISK, Severity.BLOCKED, Severity.UNKNOWN, None]
-    assert charts.severity_strip(days) == "🟩🟨🟧🟥⬜▫️"
 
 
 HOSTILE = '<a xlink:href="javascript:alert(1)">x</a> <b>bold</b> &amp; <br>'

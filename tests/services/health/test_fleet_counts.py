@@ -59,3 +59,17 @@ def test_portfolio_limits_come_from_the_newest_poll_with_a_count_of_numbers(stor
         Portfolio("900001", "Bright Foods", "10,000 customers a day", 20),
         Portfolio("waba:2000000000000011", "Jasper's Market", "100,000 customers a day", 1),
     ]
+
+
+def test_the_counts_by_waba_and_status_read_indexes_only(session: Session) -> None:
+    """What keeps the overview's cost flat: neither count reads the numbers' rows (SQLite's plan for the queries)."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import sqlite
+
+    from services.health.fleet_counts import status_count_query, waba_count_query
+
+    build_fleet(session, wabas=3, per_waba=20)
+    for query in (waba_count_query(), status_count_query()):
+        sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+        assert "COVERING INDEX" in plan and "TEMP B-TREE" not in plan, f"{sql}: {plan}"

@@ -205,3 +205,25 @@ def test_an_empty_store_has_an_empty_fleet(store_session: Session) -> None:
     assert health.total == 0 and health.attention == [] and health.recovered == []
     page = fleet_page(session=store_session, query=FleetQuery(), now=NOW, tz=UTC)
     assert page.rows == [] and page.total == 0 and page.pages == 1
+
+
+def test_recent_changes_read_further_back_while_one_number_repeats(store_session: Session) -> None:
+    from services.health.overview import _recently_changed
+
+    # 306 changes every hour of the last day (24 rows, more than four times two); 301 and 305 changed earlier.
+    def polls_at(at: datetime) -> list[PhoneNumberHealth]:
+        flapping = "YELLOW" if int((at - NOW).total_seconds() // 3600) % 2 else "GREEN"
+        return [
+            number("301", "GREEN" if at >= NOW - 3 * DAY else "YELLOW"),
+            number("305", "GREEN" if at >= NOW - 2 * DAY else "YELLOW"),
+            number("306", flapping if at >= NOW - DAY else "GREEN"),
+        ]
+
+    at, polls = NOW - 5 * DAY, []
+    while at <= NOW:
+        polls.append((at, polls_at(at)))
+        at += HOUR
+    record(store_session, polls, poll_interval_s=3600)
+    healthy_now = {n.id for n in store_session.exec(select(PhoneNumber)) if n.severity > Severity.WATCH}
+    found = _recently_changed(store_session, since=NOW - 7 * DAY, wanted=3)
+    assert found[0] == "306" and set(found) == healthy_now & {"301", "305", "306"} and len(found) == len(set(found))

@@ -56,6 +56,8 @@ def test_the_committed_mo_says_exactly_what_the_po_says(po) -> None:
             singular, several = message.id
             assert mo.ngettext(singular, several, 1) == message.string[0], singular
             assert mo.ngettext(singular, several, 5) == message.string[0], several
+        elif message.context:
+            assert mo.pgettext(message.context, message.id) == message.string, (message.context, message.id)
         else:
             assert mo.gettext(message.id) == message.string, message.id
     assert len(mo._catalog) == len([m for m in po if m.id]) + 1  # noqa: SLF001 (+1: the header)
@@ -68,8 +70,8 @@ def test_extraction_finds_no_msgid_missing_from_the_po(po, tmp_path: Path, monke
         ["pybabel", "-q", "extract", "-F", "babel.cfg", "-o", str(template), "app.py", "pages", "ui", "services"]
     )
     with template.open("rb") as source:
-        extracted = {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(source) if m.id}
-    kept = {m.id if isinstance(m.id, str) else tuple(m.id) for m in po if m.id}
+        extracted = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in read_po(source) if m.id}
+    kept = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in po if m.id}
     assert sorted(map(str, extracted - kept)) == [], "run pybabel extract/update (README, Languages)"
     assert sorted(map(str, kept - extracted)) == [], "the po keeps msgids no code says any more"
 

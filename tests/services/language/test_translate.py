@@ -23,7 +23,7 @@ def test_chinese_reads_the_catalogue_and_fills_the_same_values() -> None:
     with speaking(CHINESE):
         assert _("API credentials") == "API凭据"
         assert _("Created {day} by {who}", day="2026年12月2日", who="ops") == "2026年12月2日 由 ops 创建"
-        assert plural("{count} open alert", "{count} open alerts", 3) == "3 个未处理的警报"
+        assert plural("{count} open alert", "{count} open alerts", 3) == "3 个未处理的告警"
         assert _("A sentence nobody translated") == "A sentence nobody translated"
 
 
@@ -61,3 +61,13 @@ def test_a_context_without_a_language_asks_the_fallback() -> None:
     finally:
         current.set_fallback(lambda: None)
     assert seen == ["登录"]
+
+
+def test_one_english_word_for_two_things_is_told_apart_by_its_context() -> None:
+    from services.language.translate import in_context, lazy_in
+
+    state = lazy_in("alert state", "Open")
+    with speaking(ENGLISH):
+        assert (in_context("alert state", "Open"), str(state), _("Open")) == ("Open", "Open", "Open")
+    with speaking(CHINESE):
+        assert (in_context("alert state", "Open"), str(state), _("Open")) == ("未处理", "未处理", "打开")

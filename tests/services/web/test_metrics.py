@@ -285,3 +285,12 @@ def test_the_template_series_are_bounded_worst_first(
     monkeypatch.setattr(metrics, "MAX_TEMPLATE_SERIES", 3)
     shown = [s.labels["template_id"] for s in scrape(store_engine)["whatsapp_template_status"]]
     assert shown == ["99", "80", "81"]
+
+
+def test_the_severity_help_stays_english_while_a_reader_speaks_chinese() -> None:
+    from services.language.current import speaking
+    from services.language.languages import CHINESE
+    from services.web.metrics import _severity_help
+
+    with speaking(CHINESE):
+        assert _severity_help() == "0 blocked, 1 at risk, 2 watch, 3 unknown, 4 ok"
