@@ -25,7 +25,7 @@ from tests.e2e.console_page import (
     ConsolePage,
 )
 from tests.e2e.servers import Process
-from ui.charts import STRIP_COLUMN_PX
+from ui.strips import STRIP_COLUMN_PX
 
 pytestmark = pytest.mark.e2e
 GRID_CELL_PADDING_PX = 8  # Glide Data Grid's horizontal cell padding, each side
