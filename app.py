@@ -101,7 +101,7 @@ def overview() -> None:
         left.markdown(troubled)
         right.page_link(TEMPLATES_PAGE, label=_("Open Templates"), icon="🧾")
     needs_attention(health, tz)
-    fleet_table(console.engine, tz=tz, now=console.clock())
+    fleet_table(console.engine, health, tz=tz, now=console.clock())
     portfolio_limits(health)
 
 
@@ -218,14 +218,15 @@ def _open_from_url() -> None:
     )
 
 
-def fleet_table(engine: Engine, *, tz: tzinfo, now: datetime) -> None:
+def fleet_table(engine: Engine, health: FleetHealth, *, tz: tzinfo, now: datetime) -> None:
     """Search, filters, a pager and the page's numbers in two renderings (phone and full width)."""
     st.subheader(_("Fleet health"))
     _open_from_url()
     with Session(engine) as session:
-        severities = fleet_counts.by_severity(session=session)
+        # The severities and businesses were counted for the summary above; only the statuses are new here.
+        severities = health.counts
         statuses = fleet_counts.by_status(session=session)
-        businesses = {group.id: group for group in fleet_counts.by_business(session=session)}
+        businesses = {group.id: group for group in health.businesses}
         search_column, health_column, status_column, business_column = st.columns([3, 2, 2, 2])
         search_column.text_input(
             _("Search"),

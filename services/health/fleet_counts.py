@@ -143,10 +143,20 @@ def by_waba(*, session: Session) -> list[Group]:
 
 def portfolio_limits(*, session: Session) -> list[Portfolio]:
     """Each portfolio's messaging limit, as its most recently polled number reports it, and its number count."""
+    return _limits(_counted(session))
+
+
+def businesses_and_limits(*, session: Session) -> tuple[list[Group], list[Portfolio]]:
+    """`by_business` and `portfolio_limits` from one count, for the overview that shows both."""
+    counted = _counted(session)
+    return _grouped(counted, "business", "business_name"), _limits(counted)
+
+
+def _limits(counted: list[_Counted]) -> list[Portfolio]:
     names: dict[str, str] = {}
     counts: dict[str, int] = {}
     newest: dict[str, tuple[datetime, str | None]] = {}
-    for row in _counted(session):
+    for row in counted:
         portfolio = row.business
         names[portfolio] = min(names.get(portfolio, row.business_name), row.business_name)
         counts[portfolio] = counts.get(portfolio, 0) + row.numbers

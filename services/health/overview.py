@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from services.access.vault import masked
 from services.credentials.views import effective_state
 from services.health import fleet, fleet_counts, history
-from services.health.fleet_counts import Portfolio
+from services.health.fleet_counts import Group, Portfolio
 from services.health.fleet_table import STRIP_DAYS
 from services.health.model import REVIEW, Finding, Severity, assess_account, assess_stored
 from services.health.vocabulary import entity_words
@@ -81,6 +81,7 @@ class FleetHealth:
     more_numbers: int = 0  # attention-worthy numbers no entry covers (read them in the fleet table)
     recovered: list[Recovery] = field(default_factory=list)
     portfolios: list[Portfolio] = field(default_factory=list)
+    businesses: list[Group] = field(default_factory=list)  # the fleet table's business filter counts these
 
     @property
     def total(self) -> int:
@@ -348,6 +349,7 @@ def recoveries(*, session: Session, now: datetime, limit: int = RECOVERED_SHOWN)
 def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:
     """The overview's summary: counts by severity, what needs attention (bounded), recoveries and limits."""
     counts = fleet_counts.by_severity(session=session)
+    businesses, portfolios = fleet_counts.businesses_and_limits(session=session)
     attention, covered = _number_attention(session, now=now)
     attention += _account_attention(session)
     credentials = list(session.exec(select(Credential)))
@@ -361,5 +363,6 @@ def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:
         attention=attention,
         more_numbers=max(0, needing - covered),
         recovered=recoveries(session=session, now=now),
-        portfolios=fleet_counts.portfolio_limits(session=session),
+        portfolios=portfolios,
+        businesses=businesses,
     )

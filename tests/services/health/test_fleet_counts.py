@@ -73,3 +73,13 @@ def test_the_counts_by_waba_and_status_read_indexes_only(session: Session) -> No
         sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
         assert "COVERING INDEX" in plan and "TEMP B-TREE" not in plan, f"{sql}: {plan}"
+
+
+def test_the_overview_reads_businesses_and_limits_from_one_count(store_session: Session) -> None:
+    from services.health.fleet_counts import businesses_and_limits
+
+    build_fleet(store_session, wabas=3, per_waba=4)
+    assert businesses_and_limits(session=store_session) == (
+        by_business(session=store_session),
+        portfolio_limits(session=store_session),
+    )
