@@ -17,23 +17,34 @@ from sqlmodel import Session
 from services.health import fleet_counts
 from services.health.fleet_table import NO_STATUS, FleetPage, FleetQuery, fleet_page, parse_query
 from services.health.model import Severity
-from services.health.overview import STRIP_DAYS, Attention, FleetHealth, fleet_health, number_label
+from services.health.overview import (
+    STRIP_DAYS,
+    Attention,
+    FleetHealth,
+    fleet_health,
+    listed_attention,
+    number_label,
+)
 from services.health.vocabulary import can_send_words, limit_short, status_words, throughput_short
 from services.language.formatting import number_text
 from services.language.translate import N_, _, plural
 from services.moments import column_format, moment_words, zone_name
 from services.templates import views as template_views
-from services.web.lifespan import lifespan
+from services.web.lifespan import lifespan_with
 from services.web.routes import routes
 from ui.badges import quality_text
+from ui.first_run import warm_pages
 from ui.layout import ADMIN_ONLY, NAVIGATION, PRODUCT, link_to, page_setup, script_error
 from ui.moments import viewer_zone
+from ui.resources import shared_console
 from ui.text import plain
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 ATTENTION_SHOWN = 8
+# Listed under the first ones; the numbers of the rest are counted, and the fleet table lists them (worst first).
+ATTENTION_LISTED = 16
 PORTFOLIOS_LISTED = 12
 PHONE_WIDTH_PX = 640
 RESPONSIVE_TABLES = f"""<style>
@@ -152,12 +163,12 @@ def needs_attention(health: FleetHealth, tz: tzinfo) -> None:
         st.success(_("Nothing needs attention: every number can send, and every token is fine."))
     for item in health.attention[:ATTENTION_SHOWN]:
         attention_item(item, tz)
-    if len(health.attention) > ATTENTION_SHOWN:
-        with st.expander(_("{count} more", count=number_text(len(health.attention) - ATTENTION_SHOWN))):
-            for item in health.attention[ATTENTION_SHOWN:]:
+    listed, left_out = listed_attention(health.attention, shown=ATTENTION_SHOWN, listed=ATTENTION_LISTED)
+    if listed:
+        with st.expander(_("{count} more", count=number_text(len(listed)))):
+            for item in listed:
                 attention_item(item, tz)
-    if health.more_numbers:
-        more = health.more_numbers
+    if more := health.more_numbers + left_out:
         st.caption(
             plural(
                 "{number} more number needs attention.",
@@ -411,4 +422,6 @@ def attention_item(item: Attention, tz: tzinfo) -> None:
 if __name__ == "__main__":
     overview()
 else:
-    app = st.App("app.py", routes=routes(), lifespan=lifespan, on_script_error=script_error)
+    app = st.App(
+        "app.py", routes=routes(), lifespan=lifespan_with(shared_console, warm_pages), on_script_error=script_error
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from benchmarks import server_start
 from benchmarks.figures import Samples, timed
 from benchmarks.machine import peak_rss_mb
 
@@ -60,11 +61,9 @@ with profiled(Path({output!r})):
 
 
 def _render_once(scenario: Scenario, script: Path = MONITORING_PAGE) -> float:
-    from streamlit.testing.v1 import AppTest
-
     from services.access.roles import Actor
 
-    page = AppTest.from_file(str(script), default_timeout=120)
+    page = server_start.page(script, timeout_s=120)
     page.session_state["signed_in_actor"] = Actor(email="benchmark@console.local", role="viewer")
     page.query_params["numbers"] = ",".join(scenario.numbers)
     page.query_params["range"] = scenario.range
@@ -110,7 +109,7 @@ def measure(
     history_runs: int,
     profile_prefix: str | None = None,
 ) -> Renders:
-    """One warm-up render per scenario (opens the console, as a running server has), then `runs` timed ones.
+    """The server's start-up, one warm-up render per scenario (as a running server has had), then `runs` timed ones.
 
     With `profile_prefix`, one more render per scenario is profiled into `{profile_prefix}{scenario}`.
     """
@@ -122,6 +121,7 @@ def measure(
     )
     os.environ.update(environment)
     os.chdir(PROJECT_ROOT)
+    server_start.start_like_a_server()
     render: dict[str, Samples] = {}
     query: dict[str, Samples] = {}
     rows: dict[str, int] = {}

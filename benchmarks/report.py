@@ -11,6 +11,8 @@ from benchmarks.figures import Figure, Stage
 LEGEND = """\
 poll_wall_s: median of the steady cycles (poll_first_wall_s: the first, which records every number as new).
 baseline_wall_s: one GraphClient.phone_number call per number, one after another (Graph calls only, no store writes).
+template_poll_calls: Graph calls of a due template cycle over the demo WABAs; template_poll_min_calls: one per 100
+templates of each WABA, at least one; template_poll_idle_calls: a cycle a minute later, when no WABA is due.
 render_big_s: the slower view (1x90d or 10x30d) over the filled store; render_empty_s: that view over the same fleet
 polled once; render_ratio: the worse of the two views' big/empty ratios. history_query_s: history.read alone, slower
 view. peak_rss_mb: the rendering process. polls_ingested / rows_stored: number-polls fed to health.observe / rows.

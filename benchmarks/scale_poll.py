@@ -55,23 +55,29 @@ def console_on(url: str, database_url: str, workdir: Path, secret_key: str) -> C
     return open_console(settings)
 
 
-def connect(console: Console) -> None:
-    """Store the scale credential the way an admin does; its reach is every WABA of the scale business."""
+def connect(
+    console: Console,
+    *,
+    token: str = SCALE_TOKEN,
+    business_id: str = SCALE_BUSINESS_ID,
+    name: str = "Benchmark scale credential",
+) -> None:
+    """Store a credential the way an admin does (the scale one unless told); it reaches every WABA of its business."""
     at = console.clock()
-    discovery = credentials.discover(graph=console.graph, token=SCALE_TOKEN, business_id=SCALE_BUSINESS_ID, at=at)
+    discovery = credentials.discover(graph=console.graph, token=token, business_id=business_id, at=at)
     waba = discovery.accounts[0]
-    number = credentials.discover_numbers(graph=console.graph, token=SCALE_TOKEN, waba_id=waba.id)[0]
+    number = credentials.discover_numbers(graph=console.graph, token=token, waba_id=waba.id)[0]
     with Session(console.engine) as session:
         credentials.connect(
             session=session,
             graph=console.graph,
             vault=console.vault,
             actor=ADMIN,
-            token=SCALE_TOKEN,
-            business_id=SCALE_BUSINESS_ID,
+            token=token,
+            business_id=business_id,
             waba_id=waba.id,
             phone_number_id=number.id,
-            name="Benchmark scale credential",
+            name=name,
             at=at,
         )
 
@@ -95,8 +101,9 @@ def _one_poller(
             raise RuntimeError(f"The scale poll ended {run.status} with {run.numbers_seen} numbers: {run.errors[:3]}")
         wall.add(seconds)
         calls.add(served_calls(control) - before)
-    with profiled(profile / "poll_100k_cycle" if profile else None):
-        run_cycle(console=console, trigger="manual")  # not timed
+    if profile:
+        with profiled(profile / "poll_100k_cycle"):
+            run_cycle(console=console, trigger="manual")  # not timed
     console.engine.dispose()
     return first, first_s, wall, max(calls)
 

@@ -6,12 +6,14 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from services.access.roles import Actor
+from services.graph.types import PhoneNumberHealth
 from services.health.model import Severity
 from services.runtime import open_store
 from services.store.models import Credential, MessageTemplate
 from tests.demo_store import use_shared_demo_store
 from tests.health_history import WABA_ID, every_poll, number, record, spam_limit, waba_payment_problem
 from tests.markdown import seen
+from tests.services.health.big_fleet import build_fleet, number_id
 
 APP = "../app.py"
 HOUR_S = 3600
@@ -275,3 +277,22 @@ def test_templates_in_trouble_are_counted_with_a_link_to_the_templates_page(reco
     assert "Message templates: ⛔ 1 paused or disabled · 🟠 1 at risk (rejected or low quality)" in [
         _read(m.value) for m in at.markdown
     ]
+
+
+def test_needs_attention_lists_a_bounded_number_of_entries_and_counts_the_numbers_of_the_rest(
+    console_env: dict[str, str],
+) -> None:
+    def red(w: int, per_waba: int, _banned: bool) -> list[PhoneNumberHealth]:
+        return [number(number_id(w, n), "RED") for n in range(per_waba)]
+
+    with Session(open_store()) as session:
+        build_fleet(session, wabas=8, per_waba=5, numbers_of=red, at=NOW - timedelta(hours=1))
+    at = _home().run()
+    assert not at.exception
+    # 40 numbers of low quality, one entry each: 8 on the page, 16 more under "16 more", and the last 16 counted.
+    assert len(_attention(at)) == 8 + 16
+    assert [e.label for e in at.expander] == ["16 more"]
+    assert "16 more numbers need attention." in [c.value for c in at.caption]
+    (show,) = [b for b in at.button if b.label == "Show every number that needs attention"]
+    show.click().run()
+    assert at.query_params["severity"] and len(_fleet_column(at)) == 40

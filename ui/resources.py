@@ -14,11 +14,9 @@ from services.store import trouble
 from ui.console_url import start_demo_webhooks
 
 
-# `key` only keys the cache (Streamlit does not hash parameters that start with an underscore).
-@st.cache_resource(
-    show_spinner="Opening the console (a demo's first start writes 35 days of simulated history)…",
-    on_release=poller.stop_background,
-)
+# `key` only keys the cache (Streamlit does not hash parameters that start with an underscore). No spinner: the
+# server's start-up opens it before any page runs, on a thread where a spinner has no page to show on.
+@st.cache_resource(show_spinner=False, on_release=poller.stop_background)
 def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001
     console = open_console(_settings)
     # A store that cannot take a write fails here, before anyone types into a form, with its own sentence.
@@ -29,12 +27,18 @@ def _console_for(key: str, _settings: Settings) -> Console:  # noqa: ARG001
     return console
 
 
-def console() -> Console:
-    """The console for the current configuration (a new one when DATABASE_URL or GRAPH_API_URL change)."""
+def shared_console() -> Console:
+    """The console the pages share for the current configuration (a new one when DATABASE_URL or GRAPH_API_URL
+    change); the server's start-up opens it before any page runs."""
     settings = load_settings()
-    running = _console_for(
+    return _console_for(
         repr(replace(settings, secret_key=None, meta_app_secret=None, webhook_verify_token=None, metrics_token=None)),
         settings,
     )
+
+
+def console() -> Console:
+    """The shared console, for a page (in demo mode, the simulator's webhooks start once a browser is here)."""
+    running = shared_console()
     start_demo_webhooks(running)
     return running

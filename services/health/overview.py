@@ -31,7 +31,7 @@ __all__ = ["STRIP_DAYS", "Attention", "FleetHealth", "Portfolio", "Recovery", "f
 RECOVERY_WINDOW = timedelta(days=7)
 ATTENTION_WINDOW = timedelta(days=7)
 BROKEN_TOKEN_STATES = ("expired", "invalid")
-ATTENTION_READ = 200  # attention-worthy numbers read at most
+ATTENTION_READ = 96  # attention-worthy numbers read at most: enough for the entries the overview lists, four times
 SAMPLES_PER_WABA = 5  # so one WABA's thousands of blocked numbers cannot crowd out another's
 LABELS_SHOWN = 3  # labels of the numbers a shared cause holds back
 RECOVERED_SHOWN = 20
@@ -64,6 +64,22 @@ class Attention:
     also: tuple[str, ...] = ()  # the number's lesser findings
     held: int = 0  # how many numbers a shared cause holds back (`numbers` names the first few)
     token: bool = False  # about an API credential's token (listed after numbers and accounts at one severity)
+
+    @property
+    def covers(self) -> int:
+        """How many numbers this entry stands for (a token's: none)."""
+        if self.token:
+            return 0
+        return 1 if self.phone_number_id else self.held
+
+
+def listed_attention(attention: Sequence[Attention], *, shown: int, listed: int) -> tuple[list[Attention], int]:
+    """The entries listed after the first `shown`: the next `listed`, and every token's (a token is one per
+    credential, and nothing else points at it); and how many numbers the entries left out stand for."""
+    rest = attention[shown:]
+    numbers = [item for item in rest if not item.token]
+    kept = {id(item) for item in numbers[:listed]}
+    return [item for item in rest if item.token or id(item) in kept], sum(item.covers for item in numbers[listed:])
 
 
 @dataclass(frozen=True)

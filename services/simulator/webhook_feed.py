@@ -69,8 +69,11 @@ def scheduled_envelopes(simulator: Simulator, start: datetime, end: datetime) ->
 class WebhookFeed:
     """A thread that hands the sender each scheduled change once the simulated clock has passed it."""
 
-    def __init__(self, simulator: Simulator, sender: WebhookSender, *, since: datetime | None = None) -> None:
+    def __init__(
+        self, simulator: Simulator, sender: WebhookSender, *, since: datetime | None = None, first_after_s: float = 0.0
+    ) -> None:
         self.simulator = simulator
+        self._first_after_s = first_after_s
         self.sender = sender
         self._since = since or simulator.now()
         self._stop = threading.Event()
@@ -98,6 +101,8 @@ class WebhookFeed:
         self.sender.close()
 
     def _run(self) -> None:
+        if self._stop.wait(self._first_after_s):
+            return
         while True:
             try:
                 self.feed_until(self.simulator.now())
@@ -108,9 +113,16 @@ class WebhookFeed:
 
 
 def start_feed(
-    simulator: Simulator, *, url: str, app_secret: str, since: datetime | None = None, **sender: Any
+    simulator: Simulator,
+    *,
+    url: str,
+    app_secret: str,
+    since: datetime | None = None,
+    first_after_s: float = 0.0,
+    **sender: Any,
 ) -> WebhookFeed:
-    """Sign and post the schedule's changes after `since` (default: now), and control-posted events, to `url`."""
-    feed = WebhookFeed(simulator, WebhookSender(url, app_secret, **sender), since=since)
+    """Sign and post the schedule's changes after `since` (default: now), and control-posted events, to `url`;
+    the schedule's first changes go `first_after_s` after the start."""
+    feed = WebhookFeed(simulator, WebhookSender(url, app_secret, **sender), since=since, first_after_s=first_after_s)
     simulator.webhooks = feed.sender
     return feed.start()

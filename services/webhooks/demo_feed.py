@@ -18,6 +18,8 @@ from services.web.webhooks import WEBHOOK_PATH
 from services.webhooks.secrets import webhook_secrets
 
 REPLAY = timedelta(days=15)
+# The replay waits until the first visitor's page has loaded: its deliveries would compete with it for the server.
+FIRST_AFTER_S = 5.0
 _feeds: dict[tuple[str, str], WebhookFeed] = {}
 _lock = threading.Lock()
 
@@ -35,7 +37,8 @@ def start(console: Console, *, base_url: str) -> WebhookFeed | None:
     with _lock:
         if key in _feeds:
             return _feeds[key]
-        feed = start_feed(simulator, url=url, app_secret=app_secret, since=console.clock() - REPLAY)
+        since = console.clock() - REPLAY
+        feed = start_feed(simulator, url=url, app_secret=app_secret, since=since, first_after_s=FIRST_AFTER_S)
         _feeds[key] = feed
     atexit.register(feed.close)
     return feed

@@ -16,6 +16,10 @@ FIELDS = (
     "poll_wall_s",
     "baseline_wall_s",
     "poll_speedup",
+    "template_poll_calls",
+    "template_poll_min_calls",
+    "template_poll_wall_s",
+    "template_poll_idle_calls",
     "render_big_s",
     "render_empty_s",
     "render_ratio",
@@ -36,6 +40,7 @@ FIELDS = (
 REPEATED = (
     "poll_wall_s",
     "baseline_wall_s",
+    "template_poll_wall_s",
     "render_big_s",
     "render_empty_s",
     "history_query_s",

@@ -211,3 +211,17 @@ def _post_when_up(url: str, body: dict) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_a_feed_told_to_wait_sends_its_replay_only_after_that_wait(receiver: Receiver) -> None:
+    simulator = Simulator(clock=ManualClock(SIMULATOR_ANCHOR), anchor=SIMULATOR_ANCHOR)
+    since = SIMULATOR_ANCHOR - timedelta(days=15)
+    replay = scheduled_envelopes(simulator, since, SIMULATOR_ANCHOR)
+    started = time.monotonic()
+    feed = start_feed(simulator, url=receiver.url, app_secret=SECRET, since=since, first_after_s=1.0)
+    time.sleep(0.5)
+    assert receiver.posts == [], "the replay went out before the wait was over"
+    posts = receiver.wait_for(len(replay))
+    feed.close()
+    assert posts[0].at - started >= 1.0
+    assert receiver.envelopes() == replay
