@@ -76,10 +76,15 @@ class Attention:
 def listed_attention(attention: Sequence[Attention], *, shown: int, listed: int) -> tuple[list[Attention], int]:
     """The entries listed after the first `shown`: the next `listed`, and every token's (a token is one per
     credential, and nothing else points at it); and how many numbers the entries left out stand for."""
-    rest = attention[shown:]
-    numbers = [item for item in rest if not item.token]
-    kept = {id(item) for item in numbers[:listed]}
-    return [item for item in rest if item.token or id(item) in kept], sum(item.covers for item in numbers[listed:])
+    kept: list[Attention] = []
+    room, left_out = listed, 0
+    for item in attention[shown:]:
+        if item.token or room > 0:
+            kept.append(item)
+            room -= not item.token
+        else:
+            left_out += item.covers
+    return kept, left_out
 
 
 @dataclass(frozen=True)

@@ -44,15 +44,13 @@ OpenConsole = Callable[[], Console]
 WarmPages = Callable[[], None]
 
 
-def warm_first_run(console: Console | None = None) -> None:
+def warm_first_run(console: Console) -> None:
     """Import the table libraries and run the overview's reads once, so the first visit pays for neither."""
     for name in FIRST_RUN_LIBRARIES:
         try:
             importlib.import_module(name)
         except ImportError:  # the page imports it itself, and says so if it is missing
             log.warning("could not import %s at start-up", name, exc_info=True)
-    if console is None:
-        return
     try:
         _read_overview(console)
     except Exception:  # the first visit reads it again and shows what is wrong
@@ -84,23 +82,18 @@ def start_up(
 ) -> int:
     """The process's start-up work: the console opened and warmed (then `ready` is set), Processing re-checked.
 
-    `open_for_pages` opens the console the pages share (so their first run finds it open); without it the
-    start-up opens one of its own and closes it at the end. `warm_pages` does what else the pages' first run
-    would wait for. Returns how many configurations were re-checked."""
+    `open_for_pages` opens the console the pages share, which writes a demo's past and re-checks Processing as it
+    opens (so their first run finds all of it done); without it the start-up opens a console of its own, does both
+    itself and closes it at the end. `warm_pages` does what else the pages' first run would wait for. Returns how
+    many configurations the start-up re-checked itself."""
     ready = ready or threading.Event()
     try:
-        console = (open_for_pages or open_console)()
+        console = open_for_pages() if open_for_pages else _opened_alone()
     except Exception:  # the store error page says what is wrong; the first page visit tries again
         log.warning("could not open the store at start-up", exc_info=True)
         ready.set()
         return 0
     try:
-        try:
-            demo.bootstrap(console)
-        except Exception:  # the first page visit tries again
-            log.warning(
-                "could not write the demo's history at start-up; the first page visit tries again", exc_info=True
-            )
         warm_first_run(console)
         if warm_pages is not None:
             try:
@@ -112,12 +105,22 @@ def start_up(
         # to keep: a full collection at this point finds none.
         gc.freeze()
         ready.set()
-        return recover_at_start(console)
+        return 0 if open_for_pages else recover_at_start(console)
     finally:
         ready.set()
         if open_for_pages is None:
             console.graph.close()
             console.engine.dispose()
+
+
+def _opened_alone() -> Console:
+    """A console of the start-up's own, a demo's past written (the first page visit tries again if that fails)."""
+    console = open_console()
+    try:
+        demo.bootstrap(console)
+    except Exception:
+        log.warning("could not write the demo's history at start-up; the first visit tries again", exc_info=True)
+    return console
 
 
 def recover_at_start(console: Console) -> int:

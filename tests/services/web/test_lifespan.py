@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import streamlit as st
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -23,7 +24,7 @@ from services.access.vault import load_vault
 from services.configurations import lifecycle as configurations
 from services.configurations.records import get
 from services.graph.connection import build_graph_client
-from services.runtime import Console, open_console
+from services.runtime import Console
 from services.settings import load_settings
 from services.store.engine import create_store_engine
 from services.store.models import AuditEvent
@@ -32,6 +33,7 @@ from services.web.lifespan import lifespan, lifespan_with
 from tests.channel_configurations import complete, connect_credential, register_token
 from tests.e2e.servers import start_console
 from tests.fixtures.simulator import ServedSimulator
+from ui import resources
 
 WAIT_S = 60.0
 
@@ -137,20 +139,20 @@ def test_the_server_answers_only_once_the_pages_console_is_open_warm_and_its_dem
     warmed: list[int] = []
 
     def open_for_pages() -> Console:
-        opened.append(open_console())
+        opened.append(resources.shared_console())
         return opened[-1]
 
-    def inside() -> tuple[int, list[int], bool, bool]:
-        return len(opened), list(warmed), demo.is_done(opened[0]), gc.get_freeze_count() > 0
+    def inside() -> tuple[int, list[int], bool, bool, bool]:
+        shared = resources.shared_console() is opened[0]
+        return len(opened), list(warmed), shared, demo.is_done(opened[0]), gc.get_freeze_count() > 0
 
-    seen = _serve_briefly(lifespan_with(open_for_pages, lambda: warmed.append(len(opened))), inside)
     try:
-        # One console, opened for the pages (not one of its own), warmed after it, its past written: all before
-        # the server answered, and what it built set aside from the collector's rounds.
-        assert seen == [(1, [1], True, True)]
+        seen = _serve_briefly(lifespan_with(open_for_pages, lambda: warmed.append(len(opened))), inside)
+        # The pages' own console, opened once (its past written as it opened), warmed after it: all before the
+        # server answered, and what it built set aside from the collector's rounds.
+        assert seen == [(1, [1], True, True, True)]
     finally:
-        opened[0].graph.close()
-        opened[0].engine.dispose()
+        st.cache_resource.clear()  # the shared console is released, its demo pollers stopped
 
 
 def test_a_demo_servers_health_check_answers_once_its_past_is_written(
