@@ -281,3 +281,19 @@ def test_an_admin_removes_a_channel_and_an_empty_name_is_refused(alerts: dict[st
     with Session(open_store()) as session:
         assert session.get(AlertChannel, channel) is None
     assert not any("Slack #ops" in seen(t.label) for t in at.toggle)
+
+
+def test_a_refused_new_channel_keeps_what_was_typed_and_an_added_one_clears_the_form(alerts: dict[str, int]) -> None:
+    at = _page()
+    at.selectbox(key="alerts_new_kind").set_value("webhook")
+    at.text_input(key="alerts_new_name").set_value("Pager")
+    at.text_input(key="alerts_new_address").set_value("ftp://hooks.example.com/ops")
+    at.button(key="FormSubmitter:alerts_new_channel-Add channel").click().run()
+    assert [e.value for e in at.error] == ["A webhook channel needs a URL that starts with `http://` or `https://`."]
+    assert at.text_input(key="alerts_new_name").value == "Pager"
+    assert at.text_input(key="alerts_new_address").value == "ftp://hooks.example.com/ops"
+    at.text_input(key="alerts_new_address").set_value("https://hooks.example.com/ops")
+    at.button(key="FormSubmitter:alerts_new_channel-Add channel").click().run()
+    assert not at.exception and not at.error
+    assert "Webhook: Pager, sends critical and worse" in [seen(t.label) for t in at.toggle]
+    assert at.text_input(key="alerts_new_name").value == "" and at.text_input(key="alerts_new_address").value == ""
