@@ -1,5 +1,4 @@
 from dataclasses import replace
-from datetime import datetime, timedelta
 
 import streamlit as st
 from sqlmodel import Session
@@ -11,35 +10,22 @@ from services.health.vocabulary import (
     template_status_words,
 )
 from services.language.formatting import number_text
-from services.language.translate import N_, _, lazy
-from services.moments import day_words, moment_words, zone_name
+from services.language.translate import N_, _
+from services.moments import zone_name
 from services.templates.views import (
-    TemplateProfile,
     TemplateQuery,
     template_filters,
     template_page,
     template_profile,
     trouble_counts,
 )
-from ui import charts
-from ui.layout import link_to, page_setup
+from ui import template_view
+from ui.layout import page_setup
 from ui.moments import viewer_zone
-from ui.templates import language_words, show_template_table, timeline
+from ui.templates import language_words, show_template_table
 from ui.text import plain
 
 PAGE_SIZE = 50
-RANGES = {
-    "7d": (lazy("7 days"), timedelta(days=7)),
-    "30d": (lazy("30 days"), timedelta(days=30)),
-    "90d": (lazy("90 days"), timedelta(days=90)),
-}
-# The range inside a sentence: 'in the last 30 days'.
-IN_THE_LAST = {
-    "7d": lazy("The console has not read this template in the last 7 days."),
-    "30d": lazy("The console has not read this template in the last 30 days."),
-    "90d": lazy("The console has not read this template in the last 90 days."),
-}
-DEFAULT_RANGE = "30d"
 NEEDS_ATTENTION = (Severity.BLOCKED, Severity.AT_RISK, Severity.WATCH)
 
 page = page_setup(N_("Templates"), icon="🧾")
@@ -47,107 +33,6 @@ console = page.console
 tz = viewer_zone()
 now = console.clock()
 asked = st.query_params.get("template", "")
-
-
-def until_words(found: TemplateProfile) -> str:
-    """Until when Meta holds the template so, when it said (a pause's end, the day it was disabled)."""
-    info = found.template.status_info or {}
-    status = (found.template.status or "").upper()
-    if status == "PAUSED" and info.get("paused_until"):
-        try:
-            until = moment_words(datetime.fromisoformat(str(info["paused_until"])), tz)
-            return _("Paused until {moment}.", moment=until)
-        except ValueError:
-            return ""
-    if status == "DISABLED" and isinstance(info.get("disable_date"), int | float):
-        return _("Disabled on {moment}.", moment=moment_words(datetime.fromtimestamp(info["disable_date"], tz), tz))
-    return ""
-
-
-def one_template(found: TemplateProfile) -> None:
-    template, severity = found.template, found.assessment.severity
-    label = f"{template.name} · {language_words(template.language)}"
-    st.title(f"{severity.icon} {plain(label)}")
-    account = found.account.name if found.account else template.waba_id
-    st.caption(
-        _(
-            "Message template ID {id} · WhatsApp Business Account {account}",
-            id=template.id,
-            account=plain(account),
-        )
-    )
-    with st.container(horizontal=True, gap="large"):
-        st.metric(_("Status"), template_status_words(template.status), width="content")
-        st.metric(_("Quality"), template_quality_words(template.quality_score), width="content")
-        st.metric(_("Category"), template_category_words(template.category), width="content")
-    with st.container(border=True):
-        since = moment_words(found.since, tz) if found.since else ""
-        name = plain(template.name)
-        if severity is Severity.OK and since:
-            st.markdown(
-                "✅ "
-                + _(
-                    "**{name}** is active and can be sent since {moment}. Nothing needs attention.",
-                    name=name,
-                    moment=since,
-                )
-            )
-        elif severity is Severity.OK:
-            st.markdown("✅ " + _("**{name}** is active and can be sent. Nothing needs attention.", name=name))
-        else:
-            if since:
-                headline = _("**{severity}** since {moment}", severity=severity.label, moment=since)
-            else:
-                headline = f"**{severity.label}**"
-            st.markdown(f"{severity.icon} {headline}")
-            for finding in found.assessment.findings:
-                if finding.severity is Severity.OK:
-                    continue
-                lines = [f"{finding.severity.icon} " + _("This template {sentence}.", sentence=plain(finding.sentence))]
-                if finding.meta_says:
-                    lines.append(_("Meta says: “{words}”", words=plain(finding.meta_says)))
-                if finding.aspect == "status" and (until := until_words(found)):
-                    lines.append(plain(until))
-                if finding.advice:
-                    lines.append(_("What to do: {advice}", advice=plain(finding.advice)))
-                st.markdown("  \n".join(lines))
-        polled = template.last_polled_at
-        watched = day_words(template.first_seen_at.astimezone(tz).date())
-        if polled:
-            st.caption(
-                _(
-                    "Last read from Meta {moment} · watched since {day}",
-                    moment=moment_words(polled, tz),
-                    day=watched,
-                )
-            )
-        else:
-            st.caption(_("Not read from Meta yet · watched since {day}", day=watched))
-    st.link_button(_("Open in WhatsApp Manager"), found.whatsapp_manager_url, icon="↗️")
-
-    st.subheader(_("History"))
-    chosen = st.segmented_control(
-        _("Range"), list(RANGES), format_func=lambda key: str(RANGES[key][0]), key="template_range", required=True
-    )
-    if not found.history:
-        st.info(str(IN_THE_LAST[chosen or DEFAULT_RANGE]))
-    else:
-        figure = charts.template_history_figure(found.history, label, window=(found.start, found.end), tz=tz)
-        st.plotly_chart(figure, key="template_history", width="stretch", config={"displayModeBar": False})
-        st.caption(
-            _(
-                "Times in {zone}. Colour is the rating: green high or can be sent, yellow medium or at risk, "
-                "red low, paused or disabled, grey not rated. A square marks a change too short to see at this range.",
-                zone=zone_name(tz),
-            )
-        )
-    st.subheader(_("Events"))
-    lines = timeline(found.history, found.events, tz)
-    if lines:
-        st.markdown("\n".join(f"- {plain(line)}" for line in lines))
-    else:
-        st.caption(_("No change and no webhook about this template in this range."))
-    link_to("pages/8_Templates.py", label=_("All templates"), icon="🧾")
 
 
 def every_template() -> None:
@@ -269,12 +154,12 @@ def every_template() -> None:
 
 
 if asked:
-    st.session_state.setdefault("template_range", DEFAULT_RANGE)
-    span = RANGES.get(st.session_state["template_range"] or DEFAULT_RANGE, RANGES[DEFAULT_RANGE])[1]
+    st.session_state.setdefault("template_range", template_view.DEFAULT_RANGE)
+    span = template_view.span_of(st.session_state["template_range"])
     with Session(console.engine) as session:
         profile = template_profile(session=session, template_id=asked, now=now, start=now - span, end=now)
     if profile is not None:
-        one_template(profile)
+        template_view.one_template(profile, tz)
         st.stop()
     st.warning(_("The console knows no message template with the ID {id}. Pick one below.", id=plain(asked)))
 every_template()
