@@ -133,6 +133,19 @@ def _first_tick_done(console: Console, wabas: int) -> bool:
     return first is not None and _tick_done(console, first, wabas)
 
 
+def _idle_after(console: Console, interval_s: int, wabas: int) -> datetime:
+    """The current tick, once the pollers have finished it (they are then idle until the next boundary)."""
+    while True:
+        current = work.tick_of(console.clock(), interval_s)
+
+        def finished_or_passed(tick: datetime = current) -> bool:
+            return _tick_done(console, tick, wabas) or work.tick_of(console.clock(), interval_s) != tick
+
+        _wait_for(finished_or_passed, "the current cycle")
+        if work.tick_of(console.clock(), interval_s) == current and _tick_done(console, current, wabas):
+            return current
+
+
 def _wait_for(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + CYCLE_TIMEOUT_S
     while not condition():
@@ -155,8 +168,11 @@ def _two_pollers(
             _wait_for(lambda: _first_tick_done(console, wabas), "their first cycle")
             wall, calls = Samples(), []
             for _ in range(TIMED_CYCLES[sizes.mode]):
-                before = served_calls(control)  # the pollers are idle until the next tick
-                tick = work.tick_of(console.clock(), interval_s) + timedelta(seconds=interval_s)
+                # A first cycle that ran past a boundary makes the pollers catch that tick up at once: wait until
+                # the current tick is done too, so the calls counted are the next tick's alone.
+                current = _idle_after(console, interval_s, wabas)
+                before = served_calls(control)
+                tick = current + timedelta(seconds=interval_s)
                 _wait_for(lambda t=tick: _tick_done(console, t, wabas), "a cycle")
                 calls.append(served_calls(control) - before)
                 with Session(console.engine) as session:

@@ -1,4 +1,7 @@
-"""The fleet counted in SQL: numbers by severity, by status, by business portfolio and WABA, and portfolio limits."""
+"""The fleet counted: numbers by severity, by status, by business portfolio and WABA, and portfolio limits.
+
+Every count reads `fleet_tally`, which the database keeps as numbers change (a few rows a WABA), never the numbers
+themselves: the overview's cost follows the WABAs it names, not the size of the fleet."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from services.health.model import Severity
 from services.health.vocabulary import limit_words
-from services.store.models import PhoneNumber, WhatsAppBusinessAccount
+from services.store.models import FleetTally, WhatsAppBusinessAccount
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -38,23 +41,21 @@ class Portfolio:
 
 def by_severity(*, session: Session) -> dict[Severity, int]:
     """How many numbers are at each severity; every severity is present, worst first."""
-    query = select(PhoneNumber.severity, func.count()).group_by(col(PhoneNumber.severity))
-    found = {Severity(severity): count for severity, count in session.exec(query)}
+    query = select(FleetTally.severity, func.sum(FleetTally.numbers)).group_by(col(FleetTally.severity))
+    found = {Severity(severity): int(count or 0) for severity, count in session.exec(query)}
     return {severity: found.get(severity, 0) for severity in Severity}
-
-
-def status_count_query() -> Any:
-    return select(PhoneNumber.status, func.count()).group_by(col(PhoneNumber.status))
 
 
 def by_status(*, session: Session) -> dict[str | None, int]:
     """How many numbers have each status Meta reported (None: none reported), most common first."""
-    query = status_count_query()
-    return dict(sorted(session.exec(query), key=lambda pair: (-pair[1], pair[0] or "")))
+    numbers = func.sum(FleetTally.numbers)
+    query = select(FleetTally.status, numbers).group_by(col(FleetTally.status)).having(numbers > 0)
+    found = [(status or None, int(count)) for status, count in session.exec(query)]
+    return dict(sorted(found, key=lambda pair: (-pair[1], pair[0] or "")))
 
 
 def _attention() -> Any:
-    return func.sum(case((col(PhoneNumber.severity) <= int(Severity.WATCH), 1), else_=0))
+    return func.sum(case((col(FleetTally.severity) <= int(Severity.WATCH), FleetTally.numbers), else_=0))
 
 
 @dataclass(frozen=True)
@@ -73,20 +74,16 @@ class _Counted:
 
 def waba_count_query() -> Any:
     """Numbers, those needing attention and the newest poll, by WABA and messaging limit."""
-    return select(
-        PhoneNumber.waba_id,
-        PhoneNumber.messaging_limit,
-        func.count(),
-        _attention(),
-        func.max(PhoneNumber.last_polled_at),
-    ).group_by(col(PhoneNumber.waba_id), col(PhoneNumber.messaging_limit))
+    numbers = func.sum(FleetTally.numbers)
+    return (
+        select(FleetTally.waba_id, FleetTally.messaging_limit, numbers, _attention(), func.max(FleetTally.newest_poll))
+        .group_by(col(FleetTally.waba_id), col(FleetTally.messaging_limit))
+        .having(numbers > 0)
+    )
 
 
 def _counted(session: Session) -> list[_Counted]:
-    """The fleet counted by WABA and messaging limit from ix_phone_number_waba_counts, named from the WABAs.
-
-    Grouping by WABA first scans the covering index alone; grouping the numbers by their portfolio in SQL would
-    join every number to its WABA, which is what made the overview's cost follow the fleet."""
+    """The fleet counted by WABA and messaging limit from the tally, named from the WABAs."""
     query = waba_count_query()
     rows = list(session.exec(query))
     # Four columns, not the WABA rows: loading a thousand ORM objects cost more than the count itself.
@@ -108,7 +105,7 @@ def _counted(session: Session) -> list[_Counted]:
                 waba_name=name,
                 business=portfolio or f"waba:{waba_id}",
                 business_name=portfolio_name or name,
-                limit=limit,
+                limit=limit or None,
                 numbers=int(count),
                 needing_attention=int(attention or 0),
                 newest_poll=_aware(polled),

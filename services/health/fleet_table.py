@@ -99,9 +99,11 @@ def business_key() -> Any:
     return func.coalesce(col(WhatsAppBusinessAccount.portfolio_id), waba_key)
 
 
-def _filtered(statement: Any, query: FleetQuery) -> Any:
-    statement = statement.join(WhatsAppBusinessAccount, col(WhatsAppBusinessAccount.id) == col(PhoneNumber.waba_id))
+def _filtered(statement: Any, query: FleetQuery, *, joined: bool = True) -> Any:
+    """The statement narrowed to the query's numbers; `joined=False` leaves the WABA out when no filter needs it."""
     condition = fleet.matching(query.search)
+    if joined or condition is not None or query.business:
+        statement = statement.join(WhatsAppBusinessAccount, col(WhatsAppBusinessAccount.id) == col(PhoneNumber.waba_id))
     if condition is not None:
         statement = statement.where(condition)
     if query.severities:
@@ -136,7 +138,8 @@ def daily_strips(
 
 def fleet_page(*, session: Session, query: FleetQuery, now: datetime, tz: tzinfo) -> FleetPage:
     """One page of the fleet, worst first (severity, verified name, id), with the total matching and the page count."""
-    total = session.exec(_filtered(select(func.count()).select_from(PhoneNumber), query)).one()
+    # Every number has its WABA (a foreign key), so the count needs the join only for a filter on the WABA.
+    total = session.exec(_filtered(select(func.count()).select_from(PhoneNumber), query, joined=False)).one()
     pages = max(1, -(-total // query.page_size))
     shown = replace(query, page=min(max(query.page, 1), pages))
     statement = _filtered(select(PhoneNumber, WhatsAppBusinessAccount.name), shown)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 from services.graph.types import CanSend, HealthProblem, QualityRating
 from services.health.vocabulary import entity_words, pause_reason_words, rejected_reason_words
+from services.language.current import Language, current
 from services.language.translate import LazyText, _, lazy
 
 
@@ -255,12 +257,36 @@ def assess(
 def assess_stored(number: object) -> Assessment:
     """A stored phone number row (or a history row): anything with the health columns."""
     raw = getattr(number, "health_problems", None) or []
+    problems = tuple(tuple(row.items()) for row in raw if isinstance(row, dict))
+    state = (
+        getattr(number, "can_send", CanSend.UNKNOWN),
+        problems,
+        getattr(number, "status", None),
+        getattr(number, "quality_rating", None),
+        getattr(number, "name_status", None),
+    )
+    try:
+        return _assessed(current(), *state)
+    except TypeError:  # a problem holding something unhashable: judge it afresh
+        return _assessed.__wrapped__(current(), *state)
+
+
+@lru_cache(maxsize=4096)
+def _assessed(
+    language: Language,  # noqa: ARG001 - a key of the cache: the findings are sentences in it
+    can_send: str | CanSend,
+    problems: tuple[tuple[tuple[str, object], ...], ...],
+    status: str | None,
+    quality: str | None,
+    name_status: str | None,
+) -> Assessment:
+    """`assess` of stored columns, remembered: a fleet's rows repeat a few states thousands of times."""
     return assess(
-        can_send=getattr(number, "can_send", CanSend.UNKNOWN),
-        problems=[HealthProblem.from_json(row) for row in raw if isinstance(row, dict)],
-        status=getattr(number, "status", None),
-        quality=getattr(number, "quality_rating", None),
-        name_status=getattr(number, "name_status", None),
+        can_send=can_send,
+        problems=[HealthProblem.from_json(dict(row)) for row in problems],
+        status=status,
+        quality=quality,
+        name_status=name_status,
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from services.access.vault import masked
@@ -35,7 +35,6 @@ ATTENTION_READ = 96  # attention-worthy numbers read at most: enough for the ent
 SAMPLES_PER_WABA = 5  # so one WABA's thousands of blocked numbers cannot crowd out another's
 LABELS_SHOWN = 3  # labels of the numbers a shared cause holds back
 RECOVERED_SHOWN = 20
-RECOVERY_CANDIDATES = 500
 _SHARED_CAUSES = ("WABA", "BUSINESS", "APP")
 
 
@@ -183,21 +182,35 @@ def _shared_cause(finding: Finding, number: PhoneNumber) -> tuple[str, str] | No
 
 
 def _attention_sample(session: Session) -> list[PhoneNumber]:
-    """The worst attention-worthy numbers, at most a few of each WABA, worst first."""
-    rank = func.row_number().over(partition_by=col(PhoneNumber.waba_id), order_by=fleet.worst_first_order())
-    ranked = (
-        select(col(PhoneNumber.id).label("id"), rank.label("rank"))
-        .where(col(PhoneNumber.severity) <= int(Severity.WATCH))
-        .subquery()
-    )
-    query = (
-        select(PhoneNumber)
-        .join(ranked, ranked.c.id == col(PhoneNumber.id))
-        .where(ranked.c.rank <= SAMPLES_PER_WABA)
-        .order_by(*fleet.worst_first_order())
-        .limit(ATTENTION_READ)
-    )
-    return list(session.exec(query))
+    """The worst attention-worthy numbers, at most a few of each WABA, worst first.
+
+    Walks the worst-first index in batches, each leaving out the WABAs already sampled in full, so one WABA's
+    thousands of blocked numbers cost a walk of the index, not a ranking of every attention-worthy number. Each
+    batch fills a WABA or ends the walk: at most ATTENTION_READ / SAMPLES_PER_WABA + 1 batches, whatever the fleet."""
+    order = fleet.worst_first_order()
+    taken: dict[str, int] = {}
+    chosen: list[str] = []
+    after: tuple[int, str, str] | None = None
+    while len(chosen) < ATTENTION_READ:
+        wanted = ATTENTION_READ - len(chosen)
+        query = select(*order, PhoneNumber.waba_id).where(col(PhoneNumber.severity) <= int(Severity.WATCH))
+        full = sorted(waba for waba, count in taken.items() if count >= SAMPLES_PER_WABA)
+        if full:
+            query = query.where(col(PhoneNumber.waba_id).not_in(full))
+        if after is not None:
+            query = query.where(tuple_(*order) > tuple_(*after))
+        batch = list(session.exec(query.order_by(*order).limit(wanted)))
+        for *_position, number_id, waba_id in batch:
+            if taken.get(waba_id, 0) < SAMPLES_PER_WABA and len(chosen) < ATTENTION_READ:
+                taken[waba_id] = taken.get(waba_id, 0) + 1
+                chosen.append(number_id)
+        if len(batch) < wanted:
+            break
+        after = tuple(batch[-1][:3])  # type: ignore[assignment]
+    if not chosen:
+        return []
+    numbers = session.exec(select(PhoneNumber).where(col(PhoneNumber.id).in_(chosen)).order_by(*order))
+    return list(numbers)
 
 
 def _held_count(session: Session, kind: str, entity_id: str, held: Sequence[PhoneNumber], severity: Severity) -> int:
@@ -327,44 +340,34 @@ def _account_attention(session: Session) -> list[Attention]:
     return found
 
 
-def _recently_changed(session: Session, *, since: datetime, wanted: int) -> list[str]:
-    """The numbers whose health changed most recently since `since` and that no longer need attention, newest first.
-
-    Walks the history's `since` index backwards and stops after a few times `wanted` changes (more while numbers
-    repeat), so the cost follows `wanted`, not the fleet: grouping every change of the window by number read it all.
-    A second sort key would make SQLite sort each whole group of changes at one moment; ties stay in index order."""
-    statement = (
-        select(HealthInterval.phone_number_id)
-        .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
-        .where(col(HealthInterval.since) >= since, col(PhoneNumber.severity) > int(Severity.WATCH))
-        .order_by(col(HealthInterval.since).desc())
-    )
-    read = wanted * 4
-    while True:
-        changed = list(session.exec(statement.limit(read)))
-        found = list(dict.fromkeys(changed))
-        if len(found) >= wanted or len(changed) < read:
-            return found[:wanted]
-        read *= 4
+def _recovery_of(kept: Sequence[HealthInterval]) -> tuple[str, datetime] | None:
+    """The number's newest step from needing attention to not: what it was, and when."""
+    for earlier, later in zip(reversed(kept[:-1]), reversed(kept[1:]), strict=True):
+        before, after = assess_stored(earlier), assess_stored(later)
+        if before.severity.needs_attention and not after.severity.needs_attention:
+            return before.headline, later.since
+    return None
 
 
 def recoveries(*, session: Session, now: datetime, limit: int = RECOVERED_SHOWN) -> list[Recovery]:
-    """Numbers that needed attention in the last 7 days and no longer do, newest recovery first (at most `limit`)."""
+    """Numbers that needed attention in the last 7 days and no longer do, newest recovery first (at most `limit`).
+
+    The newest `recovered_at` of the numbers that still do not need attention, from its index; what each was comes
+    from its history. The cost follows `limit`, not the size of the fleet or of its history."""
     window = now - RECOVERY_WINDOW
-    ids = _recently_changed(session, since=window, wanted=RECOVERY_CANDIDATES)
-    rows: dict[str, list[HealthInterval]] = {}
+    query = (
+        select(PhoneNumber.id)
+        .where(col(PhoneNumber.recovered_at) >= window, col(PhoneNumber.severity) > int(Severity.WATCH))
+        .order_by(col(PhoneNumber.recovered_at).desc())
+        .limit(limit)
+    )
+    ids = list(session.exec(query))
+    kept: dict[str, list[HealthInterval]] = {}
     for row in history.read(session=session, phone_number_ids=ids, start=window, end=now):
-        rows.setdefault(row.phone_number_id, []).append(row)
-    found: list[tuple[str, str, datetime]] = []
-    for number_id, kept in rows.items():
-        for earlier, later in zip(reversed(kept[:-1]), reversed(kept[1:]), strict=True):
-            before, after = assess_stored(earlier), assess_stored(later)
-            if before.severity.needs_attention and not after.severity.needs_attention:
-                found.append((number_id, before.headline, later.since))
-                break
-    found.sort(key=lambda r: r[2], reverse=True)
-    labels = _labels(session, [number_id for number_id, _, _ in found[:limit]])
-    return [Recovery(labels[i], sentence, at, i) for i, sentence, at in found[:limit] if i in labels]
+        kept.setdefault(row.phone_number_id, []).append(row)
+    found = [(i, recovery) for i in ids if (recovery := _recovery_of(kept.get(i, []))) is not None]
+    labels = _labels(session, [number_id for number_id, _recovery in found])
+    return [Recovery(labels[i], sentence, at, i) for i, (sentence, at) in found if i in labels]
 
 
 def fleet_health(*, session: Session, now: datetime, tz: tzinfo) -> FleetHealth:

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, insert, text, update
 from sqlmodel import Session, col, select
 
 from services.graph.types import AccountHealth, PhoneNumberHealth
-from services.health.model import severity_of_state
+from services.health.model import Severity, severity_of_state
 from services.store.models import HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
 # More than one and a half poll intervals without an observation is a gap: one failed poll already
@@ -92,10 +92,12 @@ _SELECT_CURRENT = select(
     _NUMBERS.waba_id,
     _NUMBERS.display_phone_number,
     *[_NUMBERS[name] for name in _STATE_COLUMNS],
+    _NUMBERS.severity,
 ).where(_NUMBERS.id.in_(_IDS))
 _INSERT_NUMBERS = insert(PhoneNumber.__table__)
 _UPDATE_NUMBER = update(PhoneNumber.__table__).where(_NUMBERS.id == bindparam("number_id"))
 _TOUCH_NUMBERS = update(PhoneNumber.__table__).where(_NUMBERS.id.in_(_IDS)).values(last_polled_at=_AT)
+_MARK_RECOVERED = update(PhoneNumber.__table__).where(_NUMBERS.id.in_(_IDS)).values(recovered_at=_AT)
 _EXTEND_ROWS = (
     update(HealthInterval.__table__).where(_ROWS.id.in_(_IDS)).values(last_confirmed_at=_AT, polls=_ROWS.polls + 1)
 )
@@ -113,6 +115,12 @@ def _number_values(number: PhoneNumberHealth, waba_id: str, at: datetime) -> dic
     values.update(waba_id=waba_id, display_phone_number=number.display_phone_number, last_polled_at=at)
     values["severity"] = int(severity_of_state(values))
     return values
+
+
+def recovers(before: int, after: int) -> bool:
+    """Whether a number whose stored severity goes from `before` to `after` recovers: it needed attention, and no
+    longer does (`PhoneNumber.recovered_at`)."""
+    return Severity(before).needs_attention and not Severity(after).needs_attention
 
 
 def _forget(session: Session, model: type, keys: Sequence[object]) -> None:
@@ -164,6 +172,7 @@ def observe_many(
     new_numbers: list[dict[str, Any]] = []
     changed_numbers: list[dict[str, Any]] = []
     polled_only: list[str] = []
+    recovered: list[str] = []
     extended: list[int] = []
     opened: list[dict[str, Any]] = []
     for number, waba_id in seen.values():
@@ -172,8 +181,11 @@ def observe_many(
             new_numbers.append({**_number_values(number, waba_id, at), "id": number.id, "first_seen_at": at})
         elif known[0] is not None and at <= known[0]:
             continue  # an older answer arriving late changes nothing we know
-        elif known[1:] != (waba_id, number.display_phone_number, *_state(number)):
-            changed_numbers.append({**_number_values(number, waba_id, at), "number_id": number.id})
+        elif known[1:-1] != (waba_id, number.display_phone_number, *_state(number)):
+            values = _number_values(number, waba_id, at)
+            changed_numbers.append({**values, "number_id": number.id})
+            if recovers(known[-1], values["severity"]):
+                recovered.append(number.id)
         else:
             polled_only.append(number.id)
 
@@ -203,6 +215,8 @@ def observe_many(
     if polled_only:
         for chunk in _chunks(polled_only):
             session.execute(_TOUCH_NUMBERS, {"ids": chunk, "at": at})
+    for chunk in _chunks(recovered):
+        session.execute(_MARK_RECOVERED, {"ids": chunk, "at": at})
     if extended:
         for chunk in _chunks(extended):
             session.execute(_EXTEND_ROWS, {"ids": chunk, "at": at})

@@ -75,19 +75,33 @@ class PhoneNumber(SQLModel, table=True):
     # The health model's verdict on the fields above (a Severity), written with them: the fleet sorts, counts and
     # filters on it in SQL.
     severity: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
+    # When the number last went from needing attention to not; written with its severity.
+    recovered_at: datetime | None = _utc(nullable=True)
 
 
 # Worst first, then by name: the fleet table's order, read a page at a time.
 Index("ix_phone_number_severity_name", PhoneNumber.severity, PhoneNumber.verified_name, PhoneNumber.id)  # type: ignore[arg-type]
-# The overview's counts by WABA, portfolio and limit, and by status, from indexes alone (no row reads).
-Index(
-    "ix_phone_number_waba_counts",
-    PhoneNumber.waba_id,  # type: ignore[arg-type]
-    PhoneNumber.messaging_limit,  # type: ignore[arg-type]
-    PhoneNumber.severity,  # type: ignore[arg-type]
-    PhoneNumber.last_polled_at,  # type: ignore[arg-type]
-)
 Index("ix_phone_number_status", PhoneNumber.status)  # type: ignore[arg-type]
+# The overview's recently recovered numbers, newest first.
+Index("ix_phone_number_recovered_at", PhoneNumber.recovered_at)  # type: ignore[arg-type]
+
+
+class FleetTally(SQLModel, table=True):
+    """How many numbers a WABA has at one messaging limit, severity and status, and the newest poll among them.
+
+    Kept by triggers on `phone_number` (migration 0013), in the transaction of every write, so the overview counts
+    the fleet from a few rows a WABA. On SQLite a migration that rebuilds `phone_number` (a batch alter) drops its
+    triggers with it and must create them again.
+    """
+
+    __tablename__ = "fleet_tally"
+
+    waba_id: str = Field(primary_key=True, max_length=32)
+    messaging_limit: str = Field(primary_key=True, max_length=32)  # "" when Meta reported none
+    severity: int = Field(primary_key=True)
+    status: str = Field(primary_key=True, max_length=32)  # "" when Meta reported none
+    numbers: int
+    newest_poll: datetime | None = _utc(nullable=True)
 
 
 class Credential(SQLModel, table=True):

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from services.alerts import lifecycle as alerts
 from services.health.model import severity_of_state
-from services.health.recording import _lock_history, gap_after, latest_intervals
+from services.health.recording import _lock_history, gap_after, latest_intervals, recovers
 from services.language.translate import _
 from services.store.models import HealthInterval, PhoneNumber, WebhookEvent, WhatsAppBusinessAccount
 from services.templates.webhook_changes import apply_template_change
@@ -82,7 +82,10 @@ def _change_numbers(
             continue
         for name, value in after.items():
             setattr(number, name, value)
-        number.severity = int(severity_of_state(after))
+        severity = int(severity_of_state(after))
+        if recovers(number.severity, severity):
+            number.recovered_at = at
+        number.severity = severity
         session.add(number)
         last = latest.get(number.id)
         contiguous = last is not None and at - last.last_confirmed_at <= gap_after(poll_interval_s)

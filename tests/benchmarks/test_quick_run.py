@@ -36,6 +36,7 @@ FIELDS = (
     "hello_first_visit_s",
     "first_visit_ratio",
     "demo_first_start_s",
+    "hello_first_start_s",
 )
 REPEATED = (
     "poll_wall_s",
@@ -49,6 +50,7 @@ REPEATED = (
     "first_visit_s",
     "hello_first_visit_s",
     "demo_first_start_s",
+    "hello_first_start_s",
 )
 
 

@@ -1,7 +1,11 @@
 """The fleet counted by SQL aggregates: by severity, status, business portfolio and WABA, and portfolio limits."""
 
+from datetime import timedelta
+
+from sqlalchemy import event, text
 from sqlmodel import Session
 
+from services.health import fleet_counts
 from services.health.fleet_counts import (
     Group,
     Portfolio,
@@ -12,8 +16,9 @@ from services.health.fleet_counts import (
     portfolio_limits,
 )
 from services.health.model import Severity
-from tests.health_history import T0, number, record
-from tests.services.health.big_fleet import build_fleet
+from services.store.models import PhoneNumber
+from tests.health_history import T0, WABA_ID, number, record
+from tests.services.health.big_fleet import build_fleet, number_id, waba_id
 
 
 def test_an_empty_fleet_counts_zero_at_every_severity(store_session: Session) -> None:
@@ -61,18 +66,69 @@ def test_portfolio_limits_come_from_the_newest_poll_with_a_count_of_numbers(stor
     ]
 
 
-def test_the_counts_by_waba_and_status_read_indexes_only(session: Session) -> None:
-    """What keeps the overview's cost flat: neither count reads the numbers' rows (SQLite's plan for the queries)."""
-    from sqlalchemy import text
-    from sqlalchemy.dialects import sqlite
+def _live_counts(session: Session) -> list[tuple[object, ...]]:
+    """The fleet counted from the numbers themselves, the way the tally keys it."""
+    query = text(
+        "SELECT waba_id, COALESCE(messaging_limit, ''), severity, COALESCE(status, ''), COUNT(*) FROM phone_number "
+        "GROUP BY waba_id, COALESCE(messaging_limit, ''), severity, COALESCE(status, '') ORDER BY 1, 2, 3, 4"
+    )
+    return [tuple(row) for row in session.execute(query)]
 
-    from services.health.fleet_counts import status_count_query, waba_count_query
 
-    build_fleet(session, wabas=3, per_waba=20)
-    for query in (waba_count_query(), status_count_query()):
-        sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
-        plan = " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
-        assert "COVERING INDEX" in plan and "TEMP B-TREE" not in plan, f"{sql}: {plan}"
+def _tally(session: Session) -> list[tuple[object, ...]]:
+    query = text(
+        "SELECT waba_id, messaging_limit, severity, status, numbers FROM fleet_tally WHERE numbers > 0 "
+        "ORDER BY 1, 2, 3, 4"
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def test_the_tally_follows_every_write_of_a_number(store_session: Session) -> None:
+    """Polls, a webhook's ORM write, a raw update and a delete: the database keeps the tally equal to a count."""
+    build_fleet(store_session, wabas=3, per_waba=5)
+    assert _tally(store_session) == _live_counts(store_session) and sum(r[-1] for r in _tally(store_session)) == 15
+    record(
+        store_session,
+        [(T0 + timedelta(hours=1), [number("301", "RED", limit="TIER_100K"), number("302", status=None)])],
+    )
+    polled = T0 + timedelta(hours=2)  # the same health again: only the poll time moves
+    record(store_session, [(polled, [number("301", "RED", limit="TIER_100K"), number("302", status=None)])])
+    newest = "SELECT MAX(newest_poll) FROM fleet_tally WHERE waba_id = :w"
+    assert fleet_counts._aware(store_session.execute(text(newest), {"w": WABA_ID}).scalar()) == polled
+    changed = store_session.get(PhoneNumber, number_id(1, 0))
+    assert changed is not None
+    changed.status, changed.severity = "PENDING", int(Severity.AT_RISK)
+    store_session.add(changed)
+    store_session.commit()
+    store_session.execute(text("UPDATE phone_number SET messaging_limit = NULL WHERE waba_id = :w"), {"w": waba_id(2)})
+    for table, column in (("phone_number_health", "phone_number_id"), ("phone_number", "id")):
+        store_session.execute(text(f"DELETE FROM {table} WHERE {column} = :n"), {"n": number_id(0, 4)})
+    store_session.commit()
+    assert _tally(store_session) == _live_counts(store_session)
+    assert sum(by_severity(session=store_session).values()) == 16
+    assert by_status(session=store_session) == {"CONNECTED": 14, "PENDING": 1, None: 1}
+    assert sum(g.numbers for g in by_waba(session=store_session)) == 16
+
+
+def test_the_counts_read_the_tally_not_the_numbers(store_session: Session) -> None:
+    """What keeps the overview's cost flat: no count reads `phone_number`, whose rows grow with the fleet."""
+    from services.health.fleet_counts import businesses_and_limits
+
+    build_fleet(store_session, wabas=3, per_waba=20)
+    seen: list[str] = []
+
+    def statement(conn: object, cursor: object, sql: str, *args: object) -> None:
+        seen.append(sql)
+
+    engine = store_session.get_bind()
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        by_severity(session=store_session)
+        by_status(session=store_session)
+        businesses_and_limits(session=store_session)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    assert seen and not [sql for sql in seen if "phone_number" in sql], seen
 
 
 def test_the_overview_reads_businesses_and_limits_from_one_count(store_session: Session) -> None:

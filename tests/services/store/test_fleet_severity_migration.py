@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, text
 
 from services.health.model import Severity
-from services.store.engine import create_store_engine
-from services.store.migrate import alembic_config, migration_lock
+from tests.services.store.revisions import add_account, migrate, store_at
 
 PROBLEM = '[{"entity_type": "WABA", "entity_id": "201", "can_send": "BLOCKED", "error_code": 141006}]'
 NUMBERS = {
@@ -23,28 +21,15 @@ NUMBERS = {
 }
 
 
-def _migrate(engine: Engine, revision: str) -> None:
-    with engine.connect() as connection, migration_lock(connection):
-        command.upgrade(alembic_config(connection), revision)
-
-
 @pytest.fixture
 def at_0006(empty_store_url: str) -> Iterator[Engine]:
-    engine = create_store_engine(empty_store_url)
-    _migrate(engine, "0006")
-    yield engine
-    engine.dispose()
+    with store_at(empty_store_url, "0006") as engine:
+        yield engine
 
 
 def test_numbers_stored_before_get_their_verdict_and_the_fleet_order_index(at_0006: Engine) -> None:
     with at_0006.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO whatsapp_business_account (id, name, first_seen_at, last_seen_at, can_send, "
-                "health_problems) VALUES ('201', 'Jasper''s Market', :at, :at, 'AVAILABLE', '[]')"
-            ),
-            {"at": "2025-11-20 12:00:00"},
-        )
+        add_account(connection, at="2025-11-20 12:00:00")
         for number_id, ((quality, status, can_send, problems), _) in NUMBERS.items():
             connection.execute(
                 text(
@@ -55,7 +40,7 @@ def test_numbers_stored_before_get_their_verdict_and_the_fleet_order_index(at_00
                 {"id": number_id, "quality": quality, "status": status, "can_send": can_send, "problems": problems}
                 | {"at": "2025-11-20 12:00:00"},
             )
-    _migrate(at_0006, "0007")
+    migrate(at_0006, "0007")
     with at_0006.connect() as connection:
         stored = dict(connection.execute(text("SELECT id, severity FROM phone_number")).all())
         ordered = [row[0] for row in connection.execute(text("SELECT id FROM phone_number ORDER BY severity, id"))]

@@ -17,6 +17,7 @@ from services.store.models import (
     ConsoleUser,
     Credential,
     CredentialReach,
+    FleetTally,
     HealthInterval,
     MessageTemplate,
     PhoneNumber,
@@ -89,6 +90,7 @@ def _one_of_each(session: Session) -> list[SQLModel]:
     credential = _credential()
     rows: list[SQLModel] = _add_in_order(session, _account(), _number(), credential)
     assert credential.id is not None
+    rows.append(session.exec(select(FleetTally)).one())  # written by the database as the number was
     rows += [
         CredentialReach(credential_id=credential.id, waba_id="102290129340398"),
         HealthInterval(

@@ -94,6 +94,19 @@ def test_a_limit_change_updates_the_portfolio_numbers_without_a_rating(store_eng
     assert "10,000 customers a day" in event.summary and "reads its quality rating again" in event.summary
 
 
+def test_a_number_a_webhook_brings_back_is_listed_as_recovered(store_engine: Engine) -> None:
+    add_fleet(store_engine)
+    _apply(store_engine, name_decision("REJECTED"))
+    approved = AT + timedelta(hours=1)
+    _apply(store_engine, name_decision("APPROVED"), delivery_id=2, at=approved)
+    with Session(store_engine) as session:
+        number = session.get(PhoneNumber, NUMBER)
+        assert number is not None and number.recovered_at == approved
+        health = fleet_health(session=session, now=approved, tz=UTC)
+    assert [(r.phone_number_id, r.recovered_at) for r in health.recovered] == [(NUMBER, approved)]
+    assert health.recovered[0].sentence == "has a display name Meta declined"
+
+
 def test_a_messaging_restriction_limits_every_number_of_the_waba(store_engine: Engine) -> None:
     add_fleet(store_engine)
     restriction = {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": 1_780_000_000}
