@@ -158,7 +158,8 @@ with Session(page.console.engine) as session:
     rules = switches.rule_settings(session=session)
 for rule in rules:
     switch, severity = st.columns([3, 1])
-    on = switch.toggle(rule.title, value=rule.enabled, key=f"alerts_rule_{rule.rule}")
+    # In a column a toggle's label is cut to one line unless told to wrap: a phone showed half a rule's title.
+    on = switch.toggle(rule.title, value=rule.enabled, key=f"alerts_rule_{rule.rule}", wrap=True)
     level = severity.selectbox(
         _("Severity"),
         list(SEVERITIES),

@@ -47,7 +47,7 @@ def channel_list(page: Page) -> None:
             severity=tables.severity_name(channel.min_severity),
         )
         switch, change = st.columns([4, 1], vertical_alignment="center")
-        on = switch.toggle(plain(label), value=channel.enabled, key=f"alerts_channel_{channel.id}")
+        on = switch.toggle(plain(label), value=channel.enabled, key=f"alerts_channel_{channel.id}", wrap=True)
         if on != channel.enabled:
             with Session(page.console.engine) as session:
                 alert_channels.update_channel(session, page.console.vault, page.actor, channel.id, enabled=on)

@@ -14,6 +14,7 @@ from services.alerts import console_conditions as console
 from services.alerts import fleet_conditions as fleet
 from services.alerts import template_conditions as templates
 from services.alerts.condition import Condition
+from services.health.model import Severity
 from services.store.models import Credential, PhoneNumber, WhatsAppBusinessAccount
 
 __all__ = ["Condition", "current_conditions"]
@@ -24,11 +25,12 @@ def current_conditions(
 ) -> list[Condition]:
     """Every condition of an active rule that holds at `now`."""
     found: list[Condition] = []
-    numbers = list(session.exec(select(PhoneNumber).order_by(col(PhoneNumber.id))))
-    for number in numbers:
+    # A number the stored verdict calls OK has no finding, so no condition: the cost follows what is wrong.
+    troubled = select(PhoneNumber).where(col(PhoneNumber.severity) != Severity.OK).order_by(col(PhoneNumber.id))
+    for number in session.exec(troubled):
         found.extend(fleet.number_conditions(number, active))
     if "portfolio_limit_lowered" in active:
-        found.extend(fleet.limit_conditions(session, numbers, now, active["portfolio_limit_lowered"]))
+        found.extend(fleet.limit_conditions(session, now, active["portfolio_limit_lowered"]))
     if "waba_banned" in active:
         for account in session.exec(select(WhatsAppBusinessAccount).order_by(col(WhatsAppBusinessAccount.id))):
             if (condition := fleet.account_condition(account, active["waba_banned"])) is not None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from services.alerts.condition import Condition
@@ -17,7 +18,6 @@ from services.language.translate import _
 from services.store.models import HealthInterval, PhoneNumber, WhatsAppBusinessAccount
 
 LIMIT_WINDOW = timedelta(days=7)  # a limit lowered this recently keeps its alert open
-IDS_PER_STATEMENT = 10_000
 LIMIT_ORDER = ("TIER_50", "TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED")
 
 
@@ -86,46 +86,59 @@ def _rank(limit: str | None) -> int | None:
     return LIMIT_ORDER.index(limit.upper()) if limit and limit.upper() in LIMIT_ORDER else None
 
 
-def limit_conditions(session: Session, numbers: list[PhoneNumber], now: datetime, severity: str) -> Iterator[Condition]:
-    """A portfolio whose limit is lower now than at any time in the last week."""
-    ids = [n.id for n in numbers]
-    if not ids:
-        return
-    cutoff = now - LIMIT_WINDOW
+def _window_limits(session: Session, cutoff: datetime, waba_ids: list[str] | None) -> Iterator[tuple[str, ...]]:
+    """(number, WABA, its limit now, a limit it had) for each stretch since `cutoff`, and the one in force then, of
+    every number that changed since: one unchanged since cannot have been lowered, so neither it nor the history
+    before the window is read."""
+    changed = select(HealthInterval.phone_number_id).where(col(HealthInterval.since) >= cutoff).distinct()
+    if waba_ids is not None:
+        changed = changed.join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id)).where(
+            col(PhoneNumber.waba_id).in_(waba_ids)
+        )
+    recent = changed.subquery()
+    earlier = aliased(HealthInterval)
+    opening = (
+        select(func.max(earlier.id))
+        .where(col(earlier.phone_number_id) == recent.c.phone_number_id, col(earlier.since) < cutoff)
+        .scalar_subquery()
+    )
+    yield from session.exec(
+        select(PhoneNumber.id, PhoneNumber.waba_id, PhoneNumber.messaging_limit, HealthInterval.messaging_limit)
+        .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
+        .where(col(HealthInterval.phone_number_id).in_(select(recent.c.phone_number_id)))
+        .where((col(HealthInterval.since) >= cutoff) | col(HealthInterval.id).in_(select(opening).select_from(recent)))
+        .order_by(col(PhoneNumber.id))
+    )
+
+
+def limit_conditions(
+    session: Session, now: datetime, severity: str, *, waba_ids: list[str] | None = None
+) -> Iterator[Condition]:
+    """A portfolio whose limit is lower now than at any time in the last week (of the fleet, or of `waba_ids`)."""
     highest: dict[str, int] = {}
-    # In slices: PostgreSQL takes at most 65,535 parameters a statement, and each slice names its ids twice.
-    for start in range(0, len(ids), IDS_PER_STATEMENT):
-        part = ids[start : start + IDS_PER_STATEMENT]
-        before = (
-            select(func.max(HealthInterval.id))
-            .where(col(HealthInterval.phone_number_id).in_(part), col(HealthInterval.since) < cutoff)
-            .group_by(col(HealthInterval.phone_number_id))
-        )
-        rows = session.exec(
-            select(HealthInterval.phone_number_id, HealthInterval.messaging_limit)
-            .where(col(HealthInterval.phone_number_id).in_(part))
-            .where((col(HealthInterval.since) >= cutoff) | col(HealthInterval.id).in_(before))
-        )
-        for number_id, limit in rows:
-            rank = _rank(limit)
-            if rank is not None:
-                highest[number_id] = max(rank, highest.get(number_id, rank))
+    numbers: dict[str, tuple[str, str | None]] = {}  # in number order: the first lowered number names its portfolio
+    for number_id, waba_id, limit_now, limit_then in _window_limits(session, now - LIMIT_WINDOW, waba_ids):
+        numbers[number_id] = (waba_id, limit_now)
+        if (rank := _rank(limit_then)) is not None:
+            highest[number_id] = max(rank, highest.get(number_id, rank))
+    if not highest:
+        return
     accounts = {a.id: a for a in session.exec(select(WhatsAppBusinessAccount))}
     seen: set[str] = set()
-    for number in numbers:
-        now_rank, was = _rank(number.messaging_limit), highest.get(number.id)
+    for number_id, (waba_id, limit_now) in numbers.items():
+        now_rank, was = _rank(limit_now), highest.get(number_id)
         if now_rank is None or was is None or now_rank >= was:
             continue
-        account = accounts.get(number.waba_id)
-        portfolio = (account.portfolio_id if account else None) or f"waba:{number.waba_id}"
+        account = accounts.get(waba_id)
+        portfolio = (account.portfolio_id if account else None) or f"waba:{waba_id}"
         if portfolio in seen:
             continue
         seen.add(portfolio)
-        name = (account.portfolio_name or account.name) if account else number.waba_id
+        name = (account.portfolio_name or account.name) if account else waba_id
         title = _(
             "Business portfolio {name}: messaging limit lowered to {limit}",
             name=name,
-            limit=limit_words(number.messaging_limit),
+            limit=limit_words(limit_now),
         )
         detail = _(
             "It was {limit} within the last 7 days; every number of the portfolio shares it.",

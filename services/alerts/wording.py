@@ -66,15 +66,10 @@ def _rule_words(alert: Alert) -> Words:
     return Words(title=title[:300], detail="", advice="")
 
 
-def _portfolio_numbers(session: Session, subject_id: str) -> list[PhoneNumber]:
+def _portfolio_wabas(session: Session, subject_id: str) -> list[str]:
     if subject_id.startswith("waba:"):
-        waba_ids = [subject_id.removeprefix("waba:")]
-    else:
-        query = select(WhatsAppBusinessAccount.id).where(col(WhatsAppBusinessAccount.portfolio_id) == subject_id)
-        waba_ids = list(session.exec(query))
-    if not waba_ids:
-        return []
-    query = select(PhoneNumber).where(col(PhoneNumber.waba_id).in_(waba_ids)).order_by(col(PhoneNumber.id))
+        return [subject_id.removeprefix("waba:")]
+    query = select(WhatsAppBusinessAccount.id).where(col(WhatsAppBusinessAccount.portfolio_id) == subject_id)
     return list(session.exec(query))
 
 
@@ -88,7 +83,7 @@ def _conditions(session: Session, alert: Alert, now: datetime, poll_interval_s: 
         account = session.get(WhatsAppBusinessAccount, subject)
         return [fleet.account_condition(account, severity)] if account is not None else ()
     if kind == "portfolio" and rule == "portfolio_limit_lowered":
-        return fleet.limit_conditions(session, _portfolio_numbers(session, subject), now, severity)
+        return fleet.limit_conditions(session, now, severity, waba_ids=_portfolio_wabas(session, subject))
     if kind == "credential" and subject.isdigit():
         credential = session.get(Credential, int(subject))
         return [console.token_condition(credential, now, {rule: severity})] if credential is not None else ()

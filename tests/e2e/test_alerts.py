@@ -29,6 +29,7 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session, col, select
 
 from services.access import sessions
+from services.alerts.rules import RULES
 from services.alerts.sender import LEASE
 from services.settings import DEFAULT_GRAPH_API_VERSION
 from services.simulator.demo import AURORA_WABA, JASPERS_WABA
@@ -36,7 +37,7 @@ from services.store.engine import create_store_engine
 from services.store.models import Alert, AlertDelivery, PollerLease
 from services.webhooks.signature import sign
 from tests.e2e.conftest import ADMIN_EMAIL, _add_admin
-from tests.e2e.console_page import ConsolePage
+from tests.e2e.console_page import PHONE_HEIGHT, PHONE_WIDTH, ConsolePage
 from tests.e2e.demo_history import write_demo_history
 from tests.e2e.servers import ROOT, Process, start_console
 from tests.smtp_server import Inbox, smtp_server
@@ -350,3 +351,21 @@ def _grid_rows(tab: ConsolePage, grid: Any) -> list[dict[str, str]]:
         grid.get_by_role("button", name="Download as CSV").click()
     with open(download.value.path(), encoding="utf-8-sig") as handle:
         return list(csv.DictReader(io.StringIO(handle.read())))
+
+
+def test_on_a_phone_every_rule_title_is_shown_whole(console: ConsolePage) -> None:
+    console.page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
+    console.open("Alerts")
+    expect(console.main.get_by_role("heading", name="Rules")).to_be_visible()
+    labels = console.main.get_by_test_id("stCheckbox")
+    expect(labels.first).to_be_visible()
+    titles = {str(rule.title) for rule in RULES.values()}
+    shown = {label.inner_text().strip(): label for label in labels.all()}
+    assert titles <= set(shown), f"rules not on the page: {sorted(titles - set(shown))}"
+    for title in titles:
+        # A label cut with an ellipsis is wider inside than the box it is drawn in.
+        cut = shown[title].evaluate(
+            "e => [...e.querySelectorAll('*')].some("
+            "x => getComputedStyle(x).textOverflow === 'ellipsis' && x.scrollWidth > x.clientWidth + 1)"
+        )
+        assert not cut, f"the rule {title!r} is cut short at {PHONE_WIDTH} px"

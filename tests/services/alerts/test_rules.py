@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlmodel import Session, select
 
-from services.alerts import fleet_conditions, lifecycle
+from services.alerts import lifecycle
 from services.alerts.rules import RULES, active_rules, meets, set_rule
 from services.store.models import Alert, HealthInterval, PhoneNumber, PollRun, WebhookRefusal, WhatsAppBusinessAccount
 from tests.services.alerts.fleet import NUMBER_ID, T0, WABA_ID, add_credential, add_fleet, set_health
@@ -84,18 +83,32 @@ def test_a_portfolio_limit_lowered_within_the_week(store_session: Session) -> No
     assert "portfolio_limit_lowered" not in _raised(store_session, now=T0 + timedelta(days=8), quiet=timedelta(0))
 
 
-def test_a_large_fleet_is_read_in_slices_and_still_finds_the_lowered_limit(
-    store_session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # PostgreSQL refuses a statement of more than 65,535 parameters, as a 100,000-number fleet would need.
-    monkeypatch.setattr(fleet_conditions, "IDS_PER_STATEMENT", 1)
+def test_a_lowered_limit_is_found_among_numbers_that_did_not_change_in_the_week(store_session: Session) -> None:
     add_fleet(store_session, messaging_limit="TIER_1K")
-    store_session.add(PhoneNumber(id="0000000000000001", waba_id=WABA_ID, display_phone_number="+1 212-555-0100"))
+    store_session.add(
+        PhoneNumber(
+            id="0000000000000001", waba_id=WABA_ID, display_phone_number="+1 212-555-0100", messaging_limit="TIER_1K"
+        )
+    )
+    store_session.flush()
+    steady = {"phone_number_id": "0000000000000001", "quality_rating": "GREEN", "throughput_level": "STANDARD"}
+    store_session.add(HealthInterval(since=T0 - timedelta(days=30), messaging_limit="TIER_10K", **steady))
+    store_session.add(HealthInterval(since=T0 - timedelta(days=20), messaging_limit="TIER_1K", **steady))
     common = {"phone_number_id": NUMBER_ID, "quality_rating": "GREEN", "throughput_level": "STANDARD"}
     store_session.add(HealthInterval(since=T0 - timedelta(days=20), messaging_limit="TIER_10K", **common))
     store_session.add(HealthInterval(since=T0 - timedelta(days=2), messaging_limit="TIER_1K", **common))
     alert = _raised(store_session)["portfolio_limit_lowered"]
     assert (alert.subject_kind, alert.subject_id) == ("portfolio", "900")
+    assert "It was 10,000 customers a day" in alert.detail
+
+
+def test_a_limit_lowered_before_the_week_raises_nothing(store_session: Session) -> None:
+    add_fleet(store_session, messaging_limit="TIER_1K")
+    common = {"phone_number_id": NUMBER_ID, "quality_rating": "GREEN", "throughput_level": "STANDARD"}
+    store_session.add(HealthInterval(since=T0 - timedelta(days=30), messaging_limit="TIER_10K", **common))
+    store_session.add(HealthInterval(since=T0 - timedelta(days=8), messaging_limit="TIER_1K", **common))
+    store_session.add(HealthInterval(since=T0 - timedelta(days=1), messaging_limit="TIER_1K", **common))
+    assert "portfolio_limit_lowered" not in _raised(store_session)
 
 
 def test_tokens_expiring_expired_and_revoked(store_session: Session) -> None:
