@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 
 from services.language.current import current
 from services.language.languages import Language
+from services.language.translate import _
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,9 @@ def column_format() -> str:
 
 def plotly_format() -> str:
     return shapes().plotly
+
+
+def list_separator() -> str:
+    """What goes between the items of a list in a sentence: ', ' ('、' in Chinese)."""
+    # Translators: the separator between the items of a list, with its space if the language uses one.
+    return _(", ")
