@@ -54,8 +54,10 @@ def overview() -> None:
         )
 
     links = [link for link in NAVIGATION[1:] if link[1] not in ADMIN_ONLY or page.actor.is_admin]
-    for column, (path, label, icon) in zip(st.columns(len(links)), links, strict=True):
-        column.page_link(path, label=_(label), icon=icon)
+    # A row that wraps: in equal columns a longer name ("Channel configurations") was cut at 1440 px.
+    with st.container(horizontal=True, gap="small", key="overview_links"):
+        for path, label, icon in links:
+            st.page_link(path, label=_(label), icon=icon)
 
     tz = viewer_zone()
     with Session(console.engine) as session:

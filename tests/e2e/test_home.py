@@ -138,6 +138,23 @@ def test_at_1440_px_every_fleet_column_and_the_newest_strip_day_are_visible(cons
         assert heading in _fleet_table(console)[0]
 
 
+@pytest.mark.parametrize("width", [1440, PHONE_WIDTH])
+def test_the_overview_links_to_the_pages_by_their_whole_names(console: ConsolePage, width: int) -> None:
+    console.page.set_viewport_size({"width": width, "height": 900})
+    console.open()
+    links = console.main.get_by_test_id("stPageLink-NavLink").filter(has_not_text="Open")
+    expect(links.first).to_be_visible()
+    names = [text.strip() for text in links.all_inner_texts()]
+    assert any("Channel configurations" in name for name in names), names
+    # A name cut with an ellipsis is wider inside than the box it is drawn in.
+    cut = links.evaluate_all(
+        "links => links.filter(a => [a, ...a.querySelectorAll('*')].some("
+        "x => x.scrollWidth > x.clientWidth + 1 && getComputedStyle(x).overflow !== 'visible'"
+        ")).map(a => a.innerText)"
+    )
+    assert cut == [], f"cut at {width} px: {cut}"
+
+
 def _url_path(page: Path) -> str:
     """Streamlit's URL for a pages/ file: "3_Monitoring.py" -> "Monitoring"."""
     return page.stem.split("_", 1)[1]
