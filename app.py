@@ -22,13 +22,12 @@ from services.web.routes import routes
 from ui.attention import needs_attention
 from ui.first_run import warm_pages
 from ui.fleet_table import fleet_table
-from ui.layout import ADMIN_ONLY, NAVIGATION, PRODUCT, page_setup, script_error
+from ui.layout import ADMIN_ONLY, NAVIGATION, PRODUCT, TEMPLATES_PAGE, page_setup, script_error
 from ui.moments import viewer_zone
 from ui.resources import shared_console
 from ui.text import plain
 
 PORTFOLIOS_LISTED = 12
-TEMPLATES_PAGE = "pages/8_Templates.py"
 
 
 def overview() -> None:

@@ -174,8 +174,6 @@ def _two_pollers(
             _wait_for(lambda: _first_tick_done(console, wabas), "their first cycle")
             wall, calls, overran = Samples(), [], 0
             for _ in range(cycles + 2):
-                if len(calls) == cycles:
-                    break
                 current = _idle_after(console, interval_s, wabas)
                 before = served_calls(control)
                 idle_at_start = work.tick_of(console.clock(), interval_s) == current
@@ -190,6 +188,8 @@ def _two_pollers(
                     calls.append(after - before)
                 else:
                     overran += 1
+                if len(calls) == cycles:
+                    break
             if not calls:
                 raise RuntimeError(
                     f"Every shared cycle ran past its {interval_s} s interval; no cycle's calls could be counted alone."

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from services.credentials import lifecycle as credentials
 from services.credentials.views import CredentialView
 from services.health.vocabulary import throughput_words
+from services.language.formatting import list_separator
 from services.language.translate import _, plural
 from services.moments import local_day
 from ui import credential_form as form
@@ -171,7 +172,7 @@ def credential_card(view: CredentialView) -> None:
         if view.problem:
             st.warning(plain(view.problem))
         if view.used_by:
-            names = _(", ").join(f"“{plain(name)}”" for name in view.used_by)
+            names = list_separator().join(f"“{plain(name)}”" for name in view.used_by)
             st.caption(
                 plural(
                     "Used by channel configuration {names}",

@@ -24,7 +24,7 @@ from services.moments import day_words, moment_words, zone_name
 from services.templates.views import troubled_templates
 from ui import charts
 from ui.badges import quality_text
-from ui.layout import link_to, page_setup
+from ui.layout import CONFIGURATIONS_PAGE, MONITORING_PAGE, TEMPLATES_PAGE, link_to, page_setup
 from ui.moments import viewer_zone
 from ui.templates import language_words
 from ui.text import plain
@@ -210,7 +210,7 @@ else:
             for change in reversed(found_changes):
                 st.markdown(f"- {plain(change.describe(tz))}")
     link_to(
-        "pages/3_Monitoring.py",
+        MONITORING_PAGE,
         label=_("Longer ranges, the changes table and CSV on Monitoring"),
         icon="📈",
         query_params={"numbers": number.id, "range": "90d"},
@@ -229,7 +229,7 @@ for row in troubled:
         language=language_words(row.language),
         headline=row.headline,
     )
-    link_to("pages/8_Templates.py", label=words, icon=row.severity.icon, query_params={"template": row.id})
+    link_to(TEMPLATES_PAGE, label=words, icon=row.severity.icon, query_params={"template": row.id})
 
 st.subheader(_("Channel configurations that send from it"))
 if not found.configurations:
@@ -238,7 +238,7 @@ for configuration in found.configurations:
     status = CONFIGURATION_STATUS.get(configuration.status, DEACTIVATED)
     st.markdown(f"- **{plain(configuration.name)}** · {status}")
 if found.configurations:
-    link_to("pages/2_Channel_configurations.py", label=_("Open Channel configurations"), icon="📣")
+    link_to(CONFIGURATIONS_PAGE, label=_("Open Channel configurations"), icon="📣")
 
 st.subheader(_("API credentials"))
 if not found.credentials:

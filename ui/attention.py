@@ -11,13 +11,12 @@ from services.language.formatting import list_separator, number_text
 from services.language.translate import _, plural
 from services.moments import moment_words
 from ui.fleet_table import show_attention_worthy
-from ui.layout import link_to
+from ui.layout import NUMBER_PAGE, link_to
 from ui.text import plain
 
 ATTENTION_SHOWN = 8
 # Listed under the first ones; the numbers of the rest are counted, and the fleet table lists them (worst first).
 ATTENTION_LISTED = 16
-NUMBER_PAGE = "pages/5_Phone_number.py"
 
 
 def needs_attention(health: FleetHealth, tz: tzinfo) -> None:

@@ -17,7 +17,7 @@ from services.access.roles import Actor
 from services.configurations.background import CHECKS
 from services.configurations.checks import CheckResult
 from services.configurations.records import ConfigurationRefused, display_name, get, processing_ids
-from services.language.formatting import number_text
+from services.language.formatting import list_separator, number_text
 from services.language.translate import N_, _, plural
 from services.moments import moment_words
 from services.runtime import Console
@@ -117,7 +117,7 @@ def results(row: ChannelConfiguration, tz: tzinfo) -> None:
         N_("{count} failed"): sum(r.failed for r in found),
         N_("{count} skipped"): sum(r.skipped for r in found),
     }
-    words = _(", ").join(_(word, count=number_text(n)) for word, n in tally.items() if n)
+    words = list_separator().join(_(word, count=number_text(n)) for word, n in tally.items() if n)
     if row.checked_at:
         title = _("Checks: {tally}, {moment}", tally=words, moment=moment_words(row.checked_at, tz))
     else:

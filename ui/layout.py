@@ -22,20 +22,24 @@ from ui.text import plain
 
 # The product's name stays as it is in every language (like WhatsApp's own).
 PRODUCT = "WhatsApp Channel Console"
+NUMBER_PAGE = "pages/5_Phone_number.py"
+TEMPLATES_PAGE = "pages/8_Templates.py"
+MONITORING_PAGE = "pages/3_Monitoring.py"
+CONFIGURATIONS_PAGE = "pages/2_Channel_configurations.py"
+ALERTS_PAGE = "pages/7_Alerts.py"
 # Streamlit's own sidebar would call the home page "app" after its file; ours names every page. The labels are
 # msgids: _(label) where they are shown.
 NAVIGATION = (
     ("app.py", N_("Overview"), "🏠"),
     ("pages/1_API_credentials.py", N_("API credentials"), "🔑"),
-    ("pages/2_Channel_configurations.py", N_("Channel configurations"), "📣"),
-    ("pages/3_Monitoring.py", N_("Monitoring"), "📈"),
-    ("pages/5_Phone_number.py", N_("Phone number"), "📞"),
-    ("pages/8_Templates.py", N_("Templates"), "🧾"),
+    (CONFIGURATIONS_PAGE, N_("Channel configurations"), "📣"),
+    (MONITORING_PAGE, N_("Monitoring"), "📈"),
+    (NUMBER_PAGE, N_("Phone number"), "📞"),
+    (TEMPLATES_PAGE, N_("Templates"), "🧾"),
     ("pages/4_Audit_log.py", N_("Audit log"), "📜"),
     ("pages/6_Webhooks.py", N_("Webhooks"), "🪝"),
-    ("pages/7_Alerts.py", N_("Alerts"), "🔔"),
+    (ALERTS_PAGE, N_("Alerts"), "🔔"),
 )
-ALERTS_PAGE = "pages/7_Alerts.py"
 ADMIN_ONLY = frozenset({"Audit log", "Webhooks"})
 ROLES = {"admin": N_("admin"), "viewer": N_("viewer")}
 

@@ -12,7 +12,7 @@ from services.language.translate import _, lazy
 from services.moments import day_words, moment_words, zone_name
 from services.templates.views import TemplateProfile
 from ui import charts
-from ui.layout import link_to
+from ui.layout import TEMPLATES_PAGE, link_to
 from ui.templates import language_words, timeline
 from ui.text import plain
 
@@ -134,4 +134,4 @@ def one_template(found: TemplateProfile, tz: tzinfo) -> None:
         st.markdown("\n".join(f"- {plain(line)}" for line in lines))
     else:
         st.caption(_("No change and no webhook about this template in this range."))
-    link_to("pages/8_Templates.py", label=_("All templates"), icon="🧾")
+    link_to(TEMPLATES_PAGE, label=_("All templates"), icon="🧾")

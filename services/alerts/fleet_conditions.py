@@ -86,29 +86,28 @@ def _rank(limit: str | None) -> int | None:
     return LIMIT_ORDER.index(limit.upper()) if limit and limit.upper() in LIMIT_ORDER else None
 
 
-def _window_limits(session: Session, cutoff: datetime, waba_ids: list[str] | None) -> Iterator[tuple[str, ...]]:
-    """(number, WABA, its limit now, a limit it had) for each stretch since `cutoff`, and the one in force then, of
-    every number that changed since: one unchanged since cannot have been lowered, so neither it nor the history
-    before the window is read."""
-    changed = select(HealthInterval.phone_number_id).where(col(HealthInterval.since) >= cutoff).distinct()
-    if waba_ids is not None:
-        changed = changed.join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id)).where(
-            col(PhoneNumber.waba_id).in_(waba_ids)
-        )
-    recent = changed.subquery()
+def _window_limits(
+    session: Session, cutoff: datetime, waba_ids: list[str] | None
+) -> Iterator[tuple[str, str, str | None, str | None]]:
+    """(number, WABA, limit now, a limit it had since `cutoff`) of the numbers whose history has a stretch begun
+    since then, by number: a number unchanged since cannot have been lowered, so neither it nor older history is
+    read. Each such number's stretch in force at `cutoff` counts as one it had."""
+    recent = select(HealthInterval.phone_number_id).where(col(HealthInterval.since) >= cutoff).distinct().subquery()
     earlier = aliased(HealthInterval)
-    opening = (
+    in_force = (
         select(func.max(earlier.id))
         .where(col(earlier.phone_number_id) == recent.c.phone_number_id, col(earlier.since) < cutoff)
         .scalar_subquery()
     )
-    yield from session.exec(
+    query = (
         select(PhoneNumber.id, PhoneNumber.waba_id, PhoneNumber.messaging_limit, HealthInterval.messaging_limit)
         .join(PhoneNumber, col(PhoneNumber.id) == col(HealthInterval.phone_number_id))
-        .where(col(HealthInterval.phone_number_id).in_(select(recent.c.phone_number_id)))
-        .where((col(HealthInterval.since) >= cutoff) | col(HealthInterval.id).in_(select(opening).select_from(recent)))
+        .where((col(HealthInterval.since) >= cutoff) | col(HealthInterval.id).in_(select(in_force).select_from(recent)))
         .order_by(col(PhoneNumber.id))
     )
+    if waba_ids is not None:
+        query = query.where(col(PhoneNumber.waba_id).in_(waba_ids))
+    yield from session.exec(query)
 
 
 def limit_conditions(

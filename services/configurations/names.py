@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from services.language.formatting import list_separator
 from services.language.translate import N_, _
 
 MAX_NAME_LENGTH = 120
@@ -49,4 +50,4 @@ def _listed(words: list[str]) -> str:
     """'a space', 'a space and '!'', 'a space, '!' and '#''."""
     if len(words) == 1:
         return words[0]
-    return _("{some} and {last}", some=_(", ").join(words[:-1]), last=words[-1])
+    return _("{some} and {last}", some=list_separator().join(words[:-1]), last=words[-1])

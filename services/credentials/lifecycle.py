@@ -35,6 +35,7 @@ from services.credentials.views import (
 from services.graph.client import GraphClient
 from services.graph.types import PhoneNumberHealth
 from services.health import fleet
+from services.language.formatting import list_separator
 from services.language.translate import _, plural
 from services.store.models import ChannelConfiguration, Credential
 from services.store.types import utcnow
@@ -266,7 +267,9 @@ def ensure_deletable(*, session: Session, credential_id: int) -> list[ChannelCon
     credential = get_credential(session=session, credential_id=credential_id)
     blocking, detached = configurations_using(session=session, credential_id=credential_id)
     if blocking:
-        names = _(", ").join(_("“{name}” ({status})", name=c.name, status=status_words(c.status)) for c in blocking)
+        names = list_separator().join(
+            _("“{name}” ({status})", name=c.name, status=status_words(c.status)) for c in blocking
+        )
         raise CredentialInUse(
             plural(
                 "“{name}” cannot be deleted while channel configuration {names} uses it; "
