@@ -4,19 +4,11 @@ import streamlit as st
 from sqlmodel import Session
 
 from services.credentials import lifecycle as credentials
-from services.credentials.views import CredentialView
-from services.health.vocabulary import throughput_words
-from services.language.formatting import list_separator
-from services.language.translate import _, plural
-from services.moments import local_day
+from services.language.translate import _
 from ui import credential_form as form
-from ui.badges import quality_badge
+from ui.credential_card import credential_card, delete_dialog, rotation_dialog
 from ui.layout import page_setup
 from ui.moments import viewer_zone
-from ui.text import plain
-
-TOKEN_COLOURS = {"valid": "green", "expired": "red", "invalid": "red"}
-DIALOG_KEYS = ("cred_rotate_id", "cred_delete_id")
 
 page = page_setup("API credentials", icon="🔑")
 console, actor = page.console, page.actor
@@ -24,171 +16,6 @@ zone = viewer_zone()
 st.title(_("API credentials"))
 form.show_flash()
 form.resume(actor)
-
-
-def close_dialogs() -> None:
-    for key in (*DIALOG_KEYS, "credform_new_token"):
-        st.session_state.pop(key, None)
-
-
-def close() -> None:
-    """Close the open dialog: only a rerun from inside it closes it in the browser."""
-    close_dialogs()
-    st.rerun()
-
-
-def open_rotation(credential_id: int) -> None:
-    close_dialogs()
-    st.session_state["cred_rotate_id"] = credential_id
-
-
-def ask_delete(credential_id: int) -> None:
-    """Refuse at once while a configuration uses the credential; otherwise open the confirmation."""
-    close_dialogs()
-    with Session(console.engine) as session:
-        try:
-            credentials.ensure_deletable(session=session, credential_id=credential_id)
-        except (credentials.CredentialInUse, credentials.CredentialNotFound) as exc:
-            form.flash("error", plain(str(exc)))
-            return
-    st.session_state["cred_delete_id"] = credential_id
-
-
-def revalidate(view: CredentialView) -> None:
-    def call() -> CredentialView:
-        with Session(console.engine) as session:
-            return credentials.revalidate(
-                session=session,
-                graph=console.graph,
-                vault=console.vault,
-                actor=actor,
-                credential_id=view.id,
-                at=console.clock(),
-                poll_interval_s=console.settings.poll_interval_seconds,
-            )
-
-    fresh, problem = form.attempt(_("Asking Meta about “{name}”…", name=plain(view.name)), call)
-    if fresh is None:
-        form.flash(
-            "error", _("“{name}” was not re-validated: {problem}", name=plain(view.name), problem=plain(problem or ""))
-        )
-    elif fresh.problem:
-        words = _("token {state}. {problem}", state=fresh.token_state_words, problem=fresh.problem)
-        form.flash("warning", _("“{name}” re-validated: {words}", name=plain(fresh.name), words=plain(words)))
-    else:
-        quality = quality_badge(fresh.quality_rating)
-        words = _("token {state}; quality {quality}.", state=plain(fresh.token_state_words), quality=quality)
-        form.flash("success", _("“{name}” re-validated: {words}", name=plain(fresh.name), words=words))
-    st.rerun()
-
-
-@st.dialog(_("Replace the API token"), on_dismiss=close_dialogs)
-def rotation_dialog(view: CredentialView) -> None:
-    st.markdown(_("**{name}** uses the token `{token}`.", name=plain(view.name), token=view.token_masked))
-    st.caption(
-        _("The new token gets the same checks as a new credential and must still reach this account and number.")
-    )
-    token = st.text_input(_("New API token"), type="password", key="credform_new_token", autocomplete="off")
-    go, cancel = st.columns(2)
-    if cancel.button(_("Cancel"), key="cred_rotate_cancel", width="stretch"):
-        close()
-    if not go.button(_("Replace token"), type="primary", key="cred_rotate_confirm", width="stretch"):
-        return
-
-    def call() -> str:
-        with Session(console.engine) as session:
-            credential = credentials.rotate_token(
-                session=session,
-                graph=console.graph,
-                vault=console.vault,
-                actor=actor,
-                credential_id=view.id,
-                token=token or "",
-                at=console.clock(),
-                poll_interval_s=console.settings.poll_interval_seconds,
-            )
-            return credential.token_last4
-
-    new_last4, problem = form.attempt(_("Checking the new token with Meta…"), call)
-    if problem:
-        st.error(plain(problem))
-        return
-    form.flash(
-        "success",
-        _(
-            "“{name}” now uses the token ••••{last4}; the old one is no longer stored.",
-            name=plain(view.name),
-            last4=new_last4,
-        ),
-    )
-    close()
-
-
-@st.dialog(_("Delete the API credential"), on_dismiss=close_dialogs)
-def delete_dialog(view: CredentialView) -> None:
-    number = f"{view.display_phone_number} · {view.verified_name}"
-    st.markdown(_("Delete **{name}** ({number})?", name=plain(view.name), number=plain(number)))
-    st.caption(_("Its encrypted token is erased and the poller stops reading through it; the number's history stays."))
-    go, cancel = st.columns(2)
-    if cancel.button(_("Cancel"), key="cred_delete_cancel", width="stretch"):
-        close()
-    if not go.button(_("Delete"), type="primary", key="cred_delete_confirm", width="stretch"):
-        return
-    try:
-        with Session(console.engine) as session:
-            credentials.delete(session=session, actor=actor, credential_id=view.id)
-    except form.PROBLEMS as exc:
-        st.error(plain(str(exc)))
-        return
-    form.flash("success", _("API credential “{name}” deleted.", name=plain(view.name)))
-    close()
-
-
-def credential_card(view: CredentialView) -> None:
-    """The credential's data first, its actions after (on a phone too, where columns stack)."""
-    with st.container(border=True, key=f"cred_card_{view.id}"):
-        st.markdown(f"##### {plain(view.name)}")
-        st.caption(
-            _(
-                "Created {day} by {who}",
-                day=local_day(view.created_at, zone),
-                who=plain(view.created_by) if view.created_by else _("the console"),
-            )
-        )
-        account, number, quality, throughput, token = st.columns([3, 3, 2, 3, 4])
-        with account:
-            form.setting(_("Business account"), plain(view.waba_name) or _("Unknown"), _("ID {id}", id=view.waba_id))
-        with number:
-            form.setting(
-                _("Phone number"), plain(view.display_phone_number or view.phone_number_id), plain(view.verified_name)
-            )
-        with quality:
-            form.setting(_("Quality rating"), quality_badge(view.quality_rating))
-        with throughput:
-            form.setting(_("Throughput"), throughput_words(view.throughput_level))
-        with token:
-            colour = TOKEN_COLOURS.get(view.token_state, "gray")
-            form.setting(_("API token"), f"`{view.token_masked}`  \n:{colour}-badge[{view.token_state_words}]")
-        if view.problem:
-            st.warning(plain(view.problem))
-        if view.used_by:
-            names = list_separator().join(f"“{plain(name)}”" for name in view.used_by)
-            st.caption(
-                plural(
-                    "Used by channel configuration {names}",
-                    "Used by channel configurations {names}",
-                    len(view.used_by),
-                    names=names,
-                )
-            )
-        with st.container(horizontal=True, key=f"cred_card_actions_{view.id}"):
-            asked = st.button(_("Re-validate"), key=f"cred_revalidate_{view.id}")
-            if actor.is_admin:
-                st.button(_("Replace token"), key=f"cred_rotate_{view.id}", on_click=open_rotation, args=(view.id,))
-                st.button(_("Delete"), key=f"cred_delete_{view.id}", on_click=ask_delete, args=(view.id,))
-    if asked:
-        revalidate(view)
-
 
 step = st.session_state.get("cred_step") if actor.is_admin else None
 if step == 2 and st.session_state.get("cred_business_id"):
@@ -214,10 +41,10 @@ else:
         with st.expander(_("Demo tokens and business account IDs"), expanded=not views):
             form.demo_hint()
     for view in views:
-        credential_card(view)
+        credential_card(page, view, zone)
     chosen = {view.id: view for view in views}
     if st.session_state.get("cred_rotate_id") in chosen:
-        rotation_dialog(chosen[st.session_state["cred_rotate_id"]])
+        rotation_dialog(page, chosen[st.session_state["cred_rotate_id"]])
     elif st.session_state.get("cred_delete_id") in chosen:
-        delete_dialog(chosen[st.session_state["cred_delete_id"]])
+        delete_dialog(page, chosen[st.session_state["cred_delete_id"]])
 form.keep_in_address()

@@ -6,25 +6,16 @@ import streamlit as st
 from sqlmodel import Session
 
 from services.health import changes as history_changes
-from services.health import coverage, fleet, history, periods
-from services.health.model import assess_stored
-from services.health.recording import gap_after
+from services.health import fleet, periods
 from services.health.view import CUSTOM, DEFAULT_RANGE, RANGE_LABELS, HistoryView, custom_range_problem, parse_view
-from services.health.vocabulary import can_send_words, limit_words, status_words, throughput_words
-from services.language.formatting import number_text
-from services.language.translate import N_, _, plural
-from services.moments import column_format, moment_words, zone_name
-from services.store.models import PhoneNumber
-from ui import charts
-from ui.badges import quality_badge
+from services.language.translate import _, plural
+from services.moments import column_format, zone_name
+from ui.history_chart import history_chart
 from ui.layout import page_setup
 from ui.moments import viewer_zone
+from ui.number_cards import state_cards
+from ui.poll_now import poll_now
 from ui.text import plain
-
-POLL_TROUBLE = {
-    "partial": N_("Poll partial: {numbers} numbers read; {problems} problem(s):"),
-    "failed": N_("Poll failed: {numbers} numbers read; {problems} problem(s):"),
-}
 
 page = page_setup("Monitoring", icon="📈")
 console = page.console
@@ -78,38 +69,11 @@ chosen = st.multiselect(
 auto = bool(st.session_state.get("monitoring_auto"))
 
 
-def state_cards(current: list[PhoneNumber]) -> None:
-    if not current:
-        return
-    columns = st.columns(min(len(current), 4))
-    for i, number in enumerate(current):
-        with columns[i % len(columns)].container(border=True):
-            assessment = assess_stored(number)
-            st.markdown(f"**{plain(number.verified_name)}**  \n{plain(number.display_phone_number)}")
-            st.markdown(
-                f"{assessment.severity.icon} **{assessment.severity.label}** · {plain(can_send_words(number.can_send))}"
-                f" · {quality_badge(number.quality_rating)}"
-            )
-            if assessment.findings:
-                sentence = str(assessment.findings[0].sentence)
-                # Translators: the number's first finding, which completes "<the number> …" ("has low quality
-                # (red)"); English only capitalises its first letter ({first}), a language may put a subject first.
-                st.caption(plain(_("{first}{rest}", first=sentence[:1].upper(), rest=sentence[1:])))
-            st.caption(
-                plain(
-                    f"{status_words(number.status)} · {throughput_words(number.throughput_level)}\n"
-                    + _("Limit {limit}", limit=limit_words(number.messaging_limit))
-                ).replace("\n", "  \n")
-            )
-            polled = number.last_polled_at
-            st.caption(_("Last polled {moment}", moment=moment_words(polled, tz)) if polled else _("Not polled yet"))
-
-
 @st.fragment(run_every="30s" if auto else None)
 def live_cards(numbers: tuple[str, ...]) -> None:
     with Session(console.engine) as session:
         current = {n.id: n for n in fleet.numbers(session=session, ids=numbers)}
-    state_cards([current[i] for i in numbers if i in current])
+    state_cards([current[i] for i in numbers if i in current], tz)
 
 
 # On a phone the essentials come first: which number, how healthy, whether it can send (filled after a poll).
@@ -137,40 +101,8 @@ if range_key == CUSTOM:
 st.query_params.from_dict(view.query_params())
 
 
-def poll_now() -> None:
-    from services.poller.loop import run_cycle
-
-    bar = st.progress(0.0, text=_("Polling every number…"))
-
-    def progress(done: int, total: int, account: str) -> None:
-        words = _(
-            "Read {done} of {total} business accounts ({account})…",
-            done=number_text(done),
-            total=number_text(total),
-            account=plain(account),
-        )
-        bar.progress(done / total if total else 1.0, text=words)
-
-    run = run_cycle(console=console, trigger="manual", on_progress=progress, poller_id=page.actor.email)
-    bar.empty()
-    numbers = number_text(run.numbers_seen)
-    if run.status == "ok":
-        st.success(
-            _(
-                "Poll finished: {numbers} numbers read through {credentials} API credentials.",
-                numbers=numbers,
-                credentials=number_text(run.credentials_polled),
-            )
-        )
-        return
-    trouble = POLL_TROUBLE.get(run.status, POLL_TROUBLE["failed"])
-    st.warning(_(trouble, numbers=numbers, problems=number_text(len(run.errors))))
-    sentences = (str(error.get("sentence", error.get("kind", _("unknown problem")))) for error in run.errors)
-    st.markdown("\n".join(f"- {plain(sentence)}" for sentence in sentences))
-
-
 if polling:
-    poll_now()
+    poll_now(console, page.actor.email)
 with cards:
     live_cards(tuple(chosen))
 if not chosen:
@@ -187,24 +119,11 @@ def moment_columns(table: pd.DataFrame) -> dict[str, Any]:
 @st.fragment(run_every="30s" if auto else None)
 def live_history(view: HistoryView) -> None:
     window = view.window(now=console.clock(), tz=tz)
-    with Session(console.engine) as session:
-        rows = history.read(session=session, phone_number_ids=view.numbers, start=window[0], end=window[1])
-        began = history.began(session=session, phone_number_ids=view.numbers)
-    shown = history.stretches(rows, start=window[0], end=window[1])
-    if not shown:
+    config = {"displaylogo": False}
+    drawn = history_chart(console, view.numbers, labels, window=window, tz=tz, key="monitoring_history", config=config)
+    if drawn is None:
         st.info(_("Nothing was observed for these numbers in this range."))
         return
-    tolerance = gap_after(console.settings.poll_interval_seconds)
-    seen = coverage.coverage(
-        shown, numbers=view.numbers, start=window[0], end=window[1], began=began, tolerance=tolerance
-    )
-    shown_labels = {number: labels[number] for number in view.numbers if number in labels}
-    began_words = seen.began_words(labels=shown_labels, tz=tz, span=window[1] - window[0])
-    st.markdown(plain(f"{seen.summary(labels=labels)} {began_words}".strip()))
-    grouped = history.by_number(shown)
-    in_order = {number: grouped[number] for number in view.numbers if number in grouped}
-    figure = charts.history_figure(in_order, labels, window=window, tz=tz, coverage=seen)
-    st.plotly_chart(figure, key="monitoring_history", width="stretch", config={"displaylogo": False})
     st.caption(
         _(
             "Times in {zone}. Colour is the rating: green high or can send, yellow medium or at risk, "
@@ -215,14 +134,14 @@ def live_history(view: HistoryView) -> None:
     )
 
     st.subheader(_("Changes"))
-    found = history_changes.changes(rows, start=window[0], end=window[1])
+    found = history_changes.changes(drawn.rows, start=window[0], end=window[1])
     if found:
         table = history_changes.changes_table(found, labels=labels, tz=tz)
         st.dataframe(table, hide_index=True, width="stretch", column_config=moment_columns(table))
     else:
         st.caption(_("No changes in this range."))
 
-    shown_table = periods.table(shown, labels=labels, tz=tz, gaps=seen.gaps)
+    shown_table = periods.table(drawn.stretches, labels=labels, tz=tz, gaps=drawn.seen.gaps)
     count = len(shown_table)
     with st.expander(plural("Health period by period (1 period)", "Health period by period ({count} periods)", count)):
         st.dataframe(shown_table, hide_index=True, width="stretch", column_config=moment_columns(shown_table))

@@ -3,11 +3,10 @@ from datetime import timedelta
 import streamlit as st
 from sqlmodel import Session
 
+from services.configurations.records import status_words as configuration_status_words
 from services.credentials.views import token_state_words
 from services.health import changes as history_changes
-from services.health import coverage, fleet, history
 from services.health.profile import NumberProfile, profile
-from services.health.recording import gap_after
 from services.health.vocabulary import (
     can_send_words,
     limit_short,
@@ -19,25 +18,20 @@ from services.health.vocabulary import (
     throughput_words,
 )
 from services.language.formatting import number_text
-from services.language.translate import _, lazy
-from services.moments import day_words, moment_words, zone_name
+from services.language.translate import _
+from services.moments import zone_name
 from services.templates.views import troubled_templates
-from ui import charts
 from ui.badges import quality_text
+from ui.history_chart import history_chart
 from ui.layout import CONFIGURATIONS_PAGE, MONITORING_PAGE, TEMPLATES_PAGE, link_to, page_setup
 from ui.moments import viewer_zone
+from ui.number_picker import pick_number
+from ui.number_verdict import verdict
 from ui.templates import language_words
 from ui.text import plain
 
 CHART_DAYS = 30
 TROUBLED_SHOWN = 10
-CONFIGURATION_STATUS = {
-    "draft": lazy("Draft"),
-    "processing": lazy("Processing"),
-    "active": lazy("Active"),
-    "failed": lazy("Failed"),
-}
-DEACTIVATED = lazy("Deactivated")
 
 page = page_setup("Phone number", icon="📞")
 console = page.console
@@ -49,37 +43,7 @@ with Session(console.engine) as session:
     found: NumberProfile | None = profile(session=session, phone_number_id=asked, now=now) if asked else None
 
 if found is None:
-    st.title(_("Phone number"))
-    if asked:
-        st.warning(_("The console does not monitor a phone number with the ID {id}. Pick one below.", id=plain(asked)))
-    search = st.text_input(
-        _("Search phone numbers"),
-        placeholder=_("Name, digits, WhatsApp Business Account or portfolio"),
-        key="number_search",
-    )
-    with Session(console.engine) as session:
-        choices = fleet.search_numbers(session=session, text=search)
-    if not choices:
-        nothing = _(
-            "No phone numbers are monitored yet. Add an API credential: the poller watches every number it reaches."
-        )
-        st.info(_("No phone number matches {text}.", text=plain(search)) if search.strip() else nothing)
-        st.stop()
-    labels = {choice.id: choice.label for choice in choices}
-    picked = st.selectbox(
-        _("Phone number"),
-        list(labels),
-        index=None,
-        format_func=labels.__getitem__,
-        placeholder=(
-            _("Pick one of the {count} worst first", count=number_text(len(labels)))
-            if len(labels) > 1
-            else _("Pick it")
-        ),
-    )
-    if picked:
-        st.query_params["number"] = picked
-        st.rerun()
+    pick_number(console, asked)
     st.stop()
 
 number, severity = found.number, found.assessment.severity
@@ -117,41 +81,7 @@ with st.container(horizontal=True, gap="large"):
         help=throughput_words(number.throughput_level),
     )
 
-with st.container(border=True):
-    # How long it has been so: since a moment, longer than the history the console keeps, or not known.
-    held = "" if found.since is None else ("horizon" if found.since_horizon else "since")
-    since = moment_words(found.since, tz) if found.since is not None else ""
-    if found.ok:
-        label = plain(found.label)
-        said = {
-            "since": _(
-                "**{label}** can send messages since {since}. Nothing needs attention.", label=label, since=since
-            ),
-            "horizon": _("**{label}** can send messages for more than 90 days. Nothing needs attention.", label=label),
-            "": _("**{label}** can send messages. Nothing needs attention.", label=label),
-        }
-        st.markdown(f"✅ {said[held]}")
-    else:
-        level = str(severity.label)
-        said = {
-            "since": _("**{severity}** since {since}", severity=level, since=since),
-            "horizon": _("**{severity}** for more than 90 days", severity=level),
-            "": f"**{level}**",
-        }
-        st.markdown(f"{severity.icon} {said[held]}")
-        for finding in found.assessment.findings:
-            said = _("It {sentence}.", sentence=plain(str(finding.sentence)))
-            lines = [f"{finding.severity.icon} {said}"]
-            if finding.meta_says:
-                lines.append(_("Meta says: “{words}”", words=plain(finding.meta_says)))
-            if finding.advice:
-                lines.append(_("What to do: {advice}", advice=plain(str(finding.advice))))
-            st.markdown("  \n".join(lines))
-    polled = number.last_polled_at
-    watch = [_("Last polled {moment}", moment=moment_words(polled, tz)) if polled else _("Not polled yet")]
-    if found.first_observed:
-        watch.append(_("watched since {day}", day=day_words(found.first_observed.astimezone(tz).date())))
-    st.caption(" · ".join(watch))
+verdict(found, tz)
 
 left, right = st.columns(2)
 with left:
@@ -176,30 +106,14 @@ with right:
 
 st.subheader(_("The last {days} days", days=number_text(CHART_DAYS)))
 window = (now - timedelta(days=CHART_DAYS), now)
-with Session(console.engine) as session:
-    rows = history.read(session=session, phone_number_ids=[number.id], start=window[0], end=window[1])
-    began = history.began(session=session, phone_number_ids=[number.id])
-stretches = history.stretches(rows, start=window[0], end=window[1])
-if not stretches:
+config = {"displayModeBar": False}
+drawn = history_chart(
+    console, [number.id], {number.id: found.label}, window=window, tz=tz, key="number_history", config=config
+)
+if drawn is None:
     st.info(_("The poller has not observed this number in the last {days} days.", days=number_text(CHART_DAYS)))
 else:
-    seen = coverage.coverage(
-        stretches,
-        numbers=[number.id],
-        start=window[0],
-        end=window[1],
-        began=began,
-        tolerance=gap_after(console.settings.poll_interval_seconds),
-    )
-    labels = {number.id: found.label}
-    began_words = seen.began_words(labels=labels, tz=tz, span=window[1] - window[0])
-    st.markdown(plain(f"{seen.summary(labels=labels)} {began_words}".strip()))
-    st.plotly_chart(
-        charts.history_figure(history.by_number(stretches), labels, window=window, tz=tz, coverage=seen),
-        key="number_history",
-        config={"displayModeBar": False},
-    )
-    found_changes = history_changes.changes(rows, start=window[0], end=window[1])
+    found_changes = history_changes.changes(drawn.rows, start=window[0], end=window[1])
     if found_changes:
         changed = _(
             "Changes in the last {days} days ({count})",
@@ -235,8 +149,7 @@ st.subheader(_("Channel configurations that send from it"))
 if not found.configurations:
     st.caption(_("None: no channel configuration uses this number as its sender."))
 for configuration in found.configurations:
-    status = CONFIGURATION_STATUS.get(configuration.status, DEACTIVATED)
-    st.markdown(f"- **{plain(configuration.name)}** · {status}")
+    st.markdown(f"- **{plain(configuration.name)}** · {configuration_status_words(configuration.status)}")
 if found.configurations:
     link_to(CONFIGURATIONS_PAGE, label=_("Open Channel configurations"), icon="📣")
 
