@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
-from services.alerts import lifecycle
+from services.alerts import fleet_conditions, lifecycle
 from services.alerts.rules import RULES, active_rules, meets, set_rule
 from services.store.models import Alert, HealthInterval, PhoneNumber, PollRun, WebhookRefusal, WhatsAppBusinessAccount
 from tests.services.alerts.fleet import NUMBER_ID, T0, WABA_ID, add_credential, add_fleet, set_health
@@ -155,3 +157,24 @@ def test_a_rule_switched_off_raises_nothing_and_resolves_its_alert(store_session
     assert _raised(store_session, now=T0 + timedelta(minutes=1)) == {}
     set_rule(store_session, "number_cannot_send", enabled=True, severity="warning")
     assert _raised(store_session, now=T0 + timedelta(minutes=2))["number_cannot_send"].severity == "warning"
+
+
+def test_the_lowered_limit_rule_reads_the_weeks_history_through_its_indexes(session: Session) -> None:
+    # After every poll cycle: a scan of every stretch ever recorded would grow with the history, not the week.
+    statements: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        statements.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        assert list(fleet_conditions.limit_conditions(session, T0, "warning")) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    [(statement, parameters)] = [s for s in statements if "phone_number_health" in s[0]]
+    plan = " | ".join(
+        str(step[3]) for step in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    )
+    assert "SCAN phone_number_health" not in plan, plan
+    assert "ix_phone_number_health_since" in plan, plan
