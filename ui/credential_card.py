@@ -80,8 +80,12 @@ def revalidate(page: Page, view: CredentialView) -> None:
     st.rerun()
 
 
-@st.dialog(_("Replace the API token"), on_dismiss=close_dialogs)
 def rotation_dialog(page: Page, view: CredentialView) -> None:
+    # Made on each run, not when the module is imported: its title is in the reader's language of this run.
+    st.dialog(_("Replace the API token"), on_dismiss=close_dialogs)(_rotation)(page, view)
+
+
+def _rotation(page: Page, view: CredentialView) -> None:
     console, actor = page.console, page.actor
     st.markdown(_("**{name}** uses the token `{token}`.", name=plain(view.name), token=view.token_masked))
     st.caption(
@@ -123,8 +127,11 @@ def rotation_dialog(page: Page, view: CredentialView) -> None:
     close()
 
 
-@st.dialog(_("Delete the API credential"), on_dismiss=close_dialogs)
 def delete_dialog(page: Page, view: CredentialView) -> None:
+    st.dialog(_("Delete the API credential"), on_dismiss=close_dialogs)(_deletion)(page, view)
+
+
+def _deletion(page: Page, view: CredentialView) -> None:
     number = f"{view.display_phone_number} · {view.verified_name}"
     st.markdown(_("Delete **{name}** ({number})?", name=plain(view.name), number=plain(number)))
     st.caption(_("Its encrypted token is erased and the poller stops reading through it; the number's history stays."))
